@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the DMA-BUF heaps core: looking heaps up by name and
+ * through the device tree, reference counting, and the checks done on
+ * in-kernel allocations.
+ *
+ * Heaps cannot be removed, so the test heap is registered the first time one
+ * of the suites runs and then stays for the rest of the boot, as
+ * /dev/dma_heap/kunit-dma-heap-test. For the same reason the test cannot be
+ * a module: the heap would outlive the code of its operations. The heap hands
+ * out buffers of the system heap, so that tools exercising every heap in
+ * /dev/dma_heap (such as the dmabuf-heaps selftest) still find a working one.
+ *
+ * Copyright (C) 2026 Dmabuf Heaps Team
+ */
+
+#include <kunit/device.h>
+#include <kunit/of.h>
+#include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/cleanup.h>
+#include <linux/device.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/err.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/iosys-map.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/mutex.h>
+#include <linux/of.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <uapi/linux/dma-heap.h>
+
+#include "dma-heap-internal.h"
+
+#define TEST_HEAP_NAME "kunit-dma-heap-test"
+
+static struct dma_heap *test_heap;
+static DEFINE_MUTEX(test_heap_lock);
+
+/* What the test heap's allocate operation saw last, and how often it ran */
+static atomic_long_t test_heap_last_len;
+static atomic_t test_heap_calls;
+
+static struct dma_buf *test_heap_allocate(struct dma_heap *heap,
+					  unsigned long len, u32 fd_flags,
+					  u64 heap_flags)
+{
+	struct dma_heap *system;
+	struct dma_buf *dmabuf;
+
+	atomic_long_set(&test_heap_last_len, len);
+	atomic_inc(&test_heap_calls);
+
+	system = dma_heap_find("system");
+	if (!system)
+		return ERR_PTR(-ENODEV);
+
+	dmabuf = dma_heap_buffer_alloc(system, len, fd_flags, heap_flags);
+	dma_heap_put(system);
+
+	return dmabuf;
+}
+
+static const struct dma_heap_ops test_heap_ops = {
+	.allocate = test_heap_allocate,
+};
+
+static int dma_heap_test_suite_init(struct kunit_suite *suite)
+{
+	struct dma_heap_export_info exp_info = {
+		.name = TEST_HEAP_NAME,
+		.ops = &test_heap_ops,
+	};
+	struct dma_heap *heap;
+
+	guard(mutex)(&test_heap_lock);
+	if (test_heap)
+		return 0;
+
+	heap = dma_heap_add(&exp_info);
+	if (IS_ERR(heap))
+		return PTR_ERR(heap);
+
+	test_heap = heap;
+
+	return 0;
+}
+
+static unsigned int test_heap_refs(void)
+{
+	return kref_read(&test_heap->refcount);
+}
+
+static void dma_heap_test_find_put(struct kunit *test)
+{
+	unsigned int refs = test_heap_refs();
+	struct dma_heap *a, *b;
+
+	a = dma_heap_find(TEST_HEAP_NAME);
+	KUNIT_ASSERT_PTR_EQ(test, a, test_heap);
+	KUNIT_EXPECT_EQ(test, test_heap_refs(), refs + 1);
+	KUNIT_EXPECT_STREQ(test, dma_heap_get_name(a), TEST_HEAP_NAME);
+
+	b = dma_heap_find(TEST_HEAP_NAME);
+	KUNIT_EXPECT_PTR_EQ(test, b, test_heap);
+	KUNIT_EXPECT_EQ(test, test_heap_refs(), refs + 2);
+
+	dma_heap_put(b);
+	KUNIT_EXPECT_EQ(test, test_heap_refs(), refs + 1);
+	dma_heap_put(a);
+	KUNIT_EXPECT_EQ(test, test_heap_refs(), refs);
+
+	dma_heap_put(NULL);
+	KUNIT_EXPECT_EQ(test, test_heap_refs(), refs);
+}
+
+static void dma_heap_test_find_missing(struct kunit *test)
+{
+	KUNIT_EXPECT_NULL(test, dma_heap_find("kunit-dma-heap-missing"));
+	KUNIT_EXPECT_NULL(test, dma_heap_find(""));
+	KUNIT_EXPECT_NULL(test, dma_heap_find(NULL));
+}
+
+struct near_name_case {
+	const char *desc;
+	const char *name;
+};
+
+static const struct near_name_case near_name_cases[] = {
+	{ "prefix", "kunit-dma-heap" },
+	{ "one character short", "kunit-dma-heap-tes" },
+	{ "longer", "kunit-dma-heap-test2" },
+	{ "trailing newline", TEST_HEAP_NAME "\n" },
+	{ "leading space", " " TEST_HEAP_NAME },
+	{ "upper case", "KUNIT-DMA-HEAP-TEST" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(near_name, near_name_cases, desc);
+
+/* dma_heap_find() matches exactly, unlike sysfs_streq() or strncmp() */
+static void dma_heap_test_find_exact(struct kunit *test)
+{
+	const struct near_name_case *c = test->param_value;
+	unsigned int refs = test_heap_refs();
+	struct dma_heap *heap;
+
+	heap = dma_heap_find(c->name);
+	KUNIT_EXPECT_NULL(test, heap);
+	dma_heap_put(heap);
+	KUNIT_EXPECT_EQ(test, test_heap_refs(), refs);
+}
+
+struct alloc_invalid_case {
+	const char *desc;
+	size_t len;
+	u32 fd_flags;
+	u64 heap_flags;
+};
+
+static const struct alloc_invalid_case alloc_invalid_cases[] = {
+	{ "zero length", 0, O_RDWR, 0 },
+	{ "SIZE_MAX length", SIZE_MAX, O_RDWR, 0 },
+	{ "length overflowing when page aligned", SIZE_MAX - PAGE_SIZE + 2,
+	  O_RDWR, 0 },
+	{ "O_NONBLOCK in fd_flags", PAGE_SIZE, O_RDWR | O_NONBLOCK, 0 },
+	{ "all fd_flags", PAGE_SIZE, ~0U, 0 },
+	{ "heap_flags bit 0", PAGE_SIZE, O_RDWR, BIT_ULL(0) },
+	{ "heap_flags bit 63", PAGE_SIZE, O_RDWR, BIT_ULL(63) },
+};
+
+KUNIT_ARRAY_PARAM_DESC(alloc_invalid, alloc_invalid_cases, desc);
+
+/* The checks DMA_HEAP_IOCTL_ALLOC does, before the heap gets to see them */
+static void dma_heap_test_alloc_invalid(struct kunit *test)
+{
+	const struct alloc_invalid_case *c = test->param_value;
+	int calls = atomic_read(&test_heap_calls);
+	struct dma_buf *dmabuf;
+
+	dmabuf = dma_heap_buffer_alloc(test_heap, c->len, c->fd_flags,
+				       c->heap_flags);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(dmabuf), -EINVAL);
+	if (!IS_ERR_OR_NULL(dmabuf))
+		dma_buf_put(dmabuf);
+	KUNIT_EXPECT_EQ(test, atomic_read(&test_heap_calls), calls);
+}
+
+static void dma_heap_test_alloc_rounds_up(struct kunit *test)
+{
+	static const size_t lens[] = {
+		1, PAGE_SIZE - 1, PAGE_SIZE, PAGE_SIZE + 1, 3 * PAGE_SIZE - 1,
+	};
+	struct dma_heap *system = dma_heap_find("system");
+	bool has_system = system;
+	struct dma_buf *dmabuf;
+	unsigned int i;
+
+	dma_heap_put(system);
+
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		dmabuf = dma_heap_buffer_alloc(test_heap, lens[i],
+					       O_RDWR | O_CLOEXEC, 0);
+		KUNIT_EXPECT_EQ(test, atomic_long_read(&test_heap_last_len),
+				PAGE_ALIGN(lens[i]));
+		if (!has_system) {
+			KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(dmabuf), -ENODEV);
+			continue;
+		}
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+		KUNIT_EXPECT_EQ(test, dmabuf->size, PAGE_ALIGN(lens[i]));
+		dma_buf_put(dmabuf);
+	}
+}
+
+static void dma_heap_test_alloc_system(struct kunit *test)
+{
+	const size_t len = 3 * PAGE_SIZE + 1;
+	struct iosys_map map;
+	struct dma_buf *dmabuf;
+	struct dma_heap *heap;
+	int ret;
+
+	heap = dma_heap_find("system");
+	if (!heap)
+		kunit_skip(test, "no system heap");
+
+	dmabuf = dma_heap_buffer_alloc(heap, len, O_RDWR | O_CLOEXEC, 0);
+	/* The buffer must not depend on the caller's heap reference */
+	dma_heap_put(heap);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	KUNIT_EXPECT_EQ(test, dmabuf->size, PAGE_ALIGN(len));
+
+	ret = dma_buf_vmap_unlocked(dmabuf, &map);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	if (!ret) {
+		KUNIT_EXPECT_NULL(test, memchr_inv(map.vaddr, 0, dmabuf->size));
+		dma_buf_vunmap_unlocked(dmabuf, &map);
+	}
+
+	dma_buf_put(dmabuf);
+}
+
+static void dma_heap_test_kern_unmount(void *mnt)
+{
+	kern_unmount(mnt);
+}
+
+/*
+ * Where to open the test heap's device node: NULL for /dev/dma_heap, which
+ * exists once userspace mounted devtmpfs on /dev; else, as KUnit runs before
+ * init, a private mount of devtmpfs. Skips the test without devtmpfs.
+ */
+static struct vfsmount *dma_heap_test_dev(struct kunit *test)
+{
+	struct file_system_type *type;
+	struct vfsmount *mnt;
+	struct file *file;
+
+	file = filp_open("/dev/dma_heap/" TEST_HEAP_NAME, O_RDWR, 0);
+	if (!IS_ERR(file)) {
+		__fput_sync(file);
+		return NULL;
+	}
+
+	type = get_fs_type("devtmpfs");
+	if (!type)
+		kunit_skip(test, "no devtmpfs");
+
+	mnt = kern_mount(type);
+	put_filesystem(type);
+	if (IS_ERR(mnt))
+		kunit_skip(test, "cannot mount devtmpfs: %pe", mnt);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   dma_heap_test_kern_unmount,
+							   mnt));
+
+	return mnt;
+}
+
+static struct file *dma_heap_test_open(struct vfsmount *mnt)
+{
+	if (!mnt)
+		return filp_open("/dev/dma_heap/" TEST_HEAP_NAME, O_RDWR, 0);
+
+	return file_open_root_mnt(mnt, "dma_heap/" TEST_HEAP_NAME, O_RDWR, 0);
+}
+
+/* An open file keeps a reference, cdev_del() would not wait for it */
+static void dma_heap_test_open_holds_ref(struct kunit *test)
+{
+	struct vfsmount *mnt = dma_heap_test_dev(test);
+	unsigned int refs = test_heap_refs();
+	struct file *file;
+
+	file = dma_heap_test_open(mnt);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	KUNIT_EXPECT_PTR_EQ(test, file->private_data, test_heap);
+	KUNIT_EXPECT_EQ(test, test_heap_refs(), refs + 1);
+
+	__fput_sync(file);
+	KUNIT_EXPECT_EQ(test, test_heap_refs(), refs);
+}
+
+#define RACE_THREADS	4
+#define RACE_OPENS	1000
+
+struct race_ctx {
+	atomic_t errors;
+	atomic_t loops;
+};
+
+static int dma_heap_test_race_find_put(void *data)
+{
+	struct race_ctx *ctx = data;
+	struct dma_heap *heap;
+
+	while (!kthread_should_stop()) {
+		heap = dma_heap_find(TEST_HEAP_NAME);
+		/* The registration's reference plus ours, at least */
+		if (heap != test_heap || test_heap_refs() < 2)
+			atomic_inc(&ctx->errors);
+		dma_heap_put(heap);
+		atomic_inc(&ctx->loops);
+		cond_resched();
+	}
+
+	return 0;
+}
+
+/* dma_heap_find()/dma_heap_put() against open()/release() of the heap */
+static void dma_heap_test_race_find_open(struct kunit *test)
+{
+	struct vfsmount *mnt = dma_heap_test_dev(test);
+	struct task_struct *threads[RACE_THREADS];
+	unsigned int refs = test_heap_refs();
+	struct race_ctx *ctx;
+	int open_errors = 0;
+	struct file *file;
+	int i, started;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+
+	for (started = 0; started < RACE_THREADS; started++) {
+		threads[started] = kthread_run(dma_heap_test_race_find_put, ctx,
+					       "kunit-dma-heap/%d", started);
+		if (IS_ERR(threads[started]))
+			break;
+	}
+
+	for (i = 0; started == RACE_THREADS && i < RACE_OPENS; i++) {
+		file = dma_heap_test_open(mnt);
+		if (IS_ERR(file)) {
+			open_errors++;
+			break;
+		}
+		if (file->private_data != test_heap)
+			open_errors++;
+		__fput_sync(file);
+		cond_resched();
+	}
+
+	for (i = 0; i < started; i++)
+		kthread_stop(threads[i]);
+
+	KUNIT_ASSERT_EQ(test, started, RACE_THREADS);
+	KUNIT_EXPECT_EQ(test, open_errors, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->errors), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&ctx->loops), 0);
+	KUNIT_EXPECT_EQ(test, test_heap_refs(), refs);
+}
+
+static struct kunit_case dma_heap_test_cases[] = {
+	KUNIT_CASE(dma_heap_test_find_put),
+	KUNIT_CASE(dma_heap_test_find_missing),
+	KUNIT_CASE_PARAM(dma_heap_test_find_exact, near_name_gen_params),
+	KUNIT_CASE_PARAM(dma_heap_test_alloc_invalid,
+			 alloc_invalid_gen_params),
+	KUNIT_CASE(dma_heap_test_alloc_rounds_up),
+	KUNIT_CASE(dma_heap_test_alloc_system),
+	KUNIT_CASE(dma_heap_test_open_holds_ref),
+	KUNIT_CASE(dma_heap_test_race_find_open),
+	{}
+};
+
+static struct kunit_suite dma_heap_test_suite = {
+	.name = "dma-heap",
+	.suite_init = dma_heap_test_suite_init,
+	.test_cases = dma_heap_test_cases,
+};
+
+/* Device-tree lookup, on the nodes of dma-heap-test.dtso */
+
+static int dma_heap_of_test_init(struct kunit *test)
+{
+	/* Removed again when the test case ends */
+	KUNIT_ASSERT_EQ(test, 0, of_overlay_apply_kunit(test, dma_heap_test));
+
+	return 0;
+}
+
+static struct device_node *dma_heap_test_node(struct kunit *test,
+					      const char *path)
+{
+	struct device_node *np;
+
+	np = of_find_node_by_path(path);
+	KUNIT_ASSERT_NOT_NULL(test, np);
+	of_node_put_kunit(test, np);
+
+	return np;
+}
+
+static void dma_heap_test_expect_heap(struct kunit *test,
+				      struct device_node *np, const char *name)
+{
+	unsigned int refs = test_heap_refs();
+	struct dma_heap *heap;
+
+	heap = of_dma_heap_get(np, name);
+	KUNIT_ASSERT_PTR_EQ(test, heap, test_heap);
+	KUNIT_EXPECT_EQ(test, test_heap_refs(), refs + 1);
+	dma_heap_put(heap);
+	KUNIT_EXPECT_EQ(test, test_heap_refs(), refs);
+}
+
+static void dma_heap_test_expect_error(struct kunit *test,
+				       struct device_node *np,
+				       const char *name, int err)
+{
+	struct dma_heap *heap = of_dma_heap_get(np, name);
+
+	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR_OR_ZERO(heap), err, "dma-heap %s",
+			    name ?: "(first)");
+	if (!IS_ERR_OR_NULL(heap))
+		dma_heap_put(heap);
+}
+
+/* Reserved-memory regions, found by linux,dma-heap-name or node name */
+static void dma_heap_test_of_region(struct kunit *test)
+{
+	struct device_node *np;
+
+	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer");
+	dma_heap_test_expect_heap(test, np, "named");
+	dma_heap_test_expect_heap(test, np, "node-name");
+	dma_heap_test_expect_error(test, np, "unregistered", -EPROBE_DEFER);
+	dma_heap_test_expect_error(test, np, "not-listed", -ENOENT);
+}
+
+static struct dma_heap *dma_heap_test_xlate(struct of_phandle_args *args,
+					    void *data)
+{
+	if (args->args_count != 1 || args->args[0] != 7)
+		return ERR_PTR(-EINVAL);
+
+	return data;
+}
+
+static void dma_heap_test_unregister(void *np)
+{
+	of_dma_heap_provider_unregister(np);
+}
+
+/* A provider with #dma-heap-cells = <1> and a translation function */
+static void dma_heap_test_of_provider(struct kunit *test)
+{
+	struct device_node *np, *provider;
+	int ret;
+
+	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer");
+	provider = dma_heap_test_node(test, "/kunit-dma-heap-provider");
+
+	/* Not registered yet; the first entry is the provider's */
+	dma_heap_test_expect_error(test, np, "provided", -EPROBE_DEFER);
+	dma_heap_test_expect_error(test, np, NULL, -EPROBE_DEFER);
+
+	ret = of_dma_heap_provider_register(provider, dma_heap_test_xlate,
+					    test_heap);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   dma_heap_test_unregister,
+							   provider));
+	KUNIT_EXPECT_EQ(test, of_dma_heap_provider_register(provider,
+							    dma_heap_test_xlate,
+							    test_heap),
+			-EEXIST);
+
+	dma_heap_test_expect_heap(test, np, "provided");
+	dma_heap_test_expect_heap(test, np, NULL);
+	dma_heap_test_expect_error(test, np, "rejected", -EINVAL);
+
+	kunit_release_action(test, dma_heap_test_unregister, provider);
+	dma_heap_test_expect_error(test, np, "provided", -EPROBE_DEFER);
+}
+
+/* Malformed references are -EINVAL, absent ones -ENOENT */
+static void dma_heap_test_of_errors(struct kunit *test)
+{
+	struct device_node *np;
+
+	dma_heap_test_expect_error(test, NULL, NULL, -ENOENT);
+	np = dma_heap_test_node(test, "/kunit-dma-heap-not-provider");
+	dma_heap_test_expect_error(test, np, NULL, -ENOENT);
+	dma_heap_test_expect_error(test, np, "named", -ENOENT);
+
+	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer-missing-cell");
+	dma_heap_test_expect_error(test, np, NULL, -EINVAL);
+	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer-names-mismatch");
+	dma_heap_test_expect_error(test, np, "named", -EINVAL);
+	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer-not-provider");
+	dma_heap_test_expect_error(test, np, NULL, -EINVAL);
+	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer-region-cells");
+	dma_heap_test_expect_error(test, np, NULL, -EINVAL);
+}
+
+/* devm_of_dma_heap_get() drops its reference when the device goes away */
+static void dma_heap_test_of_devm(struct kunit *test)
+{
+	unsigned int refs = test_heap_refs();
+	struct device_node *np;
+	struct dma_heap *heap;
+	struct device *dev;
+
+	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer");
+	dev = kunit_device_register(test, "kunit-dma-heap-devm");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	device_set_node(dev, &np->fwnode);
+
+	heap = devm_of_dma_heap_get(dev, "named");
+	KUNIT_ASSERT_PTR_EQ(test, heap, test_heap);
+	KUNIT_EXPECT_EQ(test, test_heap_refs(), refs + 1);
+
+	kunit_device_unregister(test, dev);
+	KUNIT_EXPECT_EQ(test, test_heap_refs(), refs);
+}
+
+static struct kunit_case dma_heap_of_test_cases[] = {
+	KUNIT_CASE(dma_heap_test_of_region),
+	KUNIT_CASE(dma_heap_test_of_provider),
+	KUNIT_CASE(dma_heap_test_of_errors),
+	KUNIT_CASE(dma_heap_test_of_devm),
+	{}
+};
+
+static struct kunit_suite dma_heap_of_test_suite = {
+	.name = "dma-heap-of",
+	.suite_init = dma_heap_test_suite_init,
+	.init = dma_heap_of_test_init,
+	.test_cases = dma_heap_of_test_cases,
+};
+
+kunit_test_suites(&dma_heap_test_suite, &dma_heap_of_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the DMA-BUF heaps core");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS("DMA_BUF");
+MODULE_IMPORT_NS("DMA_BUF_HEAP");

@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DMA-BUF heap for reserved-memory carveouts
+ *
+ * Each reserved-memory node compatible with "linux,dma-heap-carveout" is
+ * exported to userspace as a heap handing out physically contiguous
+ * buffers carved out of the region. See
+ * Documentation/devicetree/bindings/reserved-memory/linux,dma-heap-carveout.yaml
+ * and Documentation/userspace-api/dma-buf-heaps.rst.
+ */
+
+#include <linux/cleanup.h>
+#include <linux/ctype.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/err.h>
+#include <linux/genalloc.h>
+#include <linux/mm.h>
+#include <linux/mod_devicetable.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/of.h>
+#include <linux/of_reserved_mem.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <uapi/linux/dma-heap.h>
+
+#include <kunit/visibility.h>
+
+#include "carveout_heap.h"
+#include "contig_buffer.h"
+
+/*
+ * The pool addresses the region by offset, shifted by one page: gen_pool
+ * returns 0 on failure, so 0 must not be a valid address. Offsets also keep
+ * the pool independent of the physical address, which may be 0 or not fit
+ * in an unsigned long on 32-bit systems with LPAE.
+ */
+#define CARVEOUT_POOL_BIAS	PAGE_SIZE
+
+struct carveout_heap {
+	struct contig_heap contig;
+	struct carveout_pool pool;
+};
+
+static struct carveout_heap *to_carveout_heap(struct contig_heap *ch)
+{
+	return container_of(ch, struct carveout_heap, contig);
+}
+
+/**
+ * carveout_pool_init() - set up the allocator of a carveout
+ * @pool: the pool to initialise
+ * @size: size of the region in bytes, a non-zero multiple of PAGE_SIZE
+ * @algo: gen_pool allocation algorithm
+ * @nid: NUMA node for the bookkeeping, or NUMA_NO_NODE
+ *
+ * Return: 0 on success, -EINVAL for an invalid @size, -ENOMEM.
+ */
+VISIBLE_IF_KUNIT int carveout_pool_init(struct carveout_pool *pool, u64 size,
+					genpool_algo_t algo, int nid)
+{
+	int ret;
+
+	if (!size || size & ~PAGE_MASK ||
+	    size > (u64)(ULONG_MAX - CARVEOUT_POOL_BIAS) + 1)
+		return -EINVAL;
+
+	pool->gp = gen_pool_create(PAGE_SHIFT, nid);
+	if (!pool->gp)
+		return -ENOMEM;
+
+	gen_pool_set_algo(pool->gp, algo, NULL);
+
+	ret = gen_pool_add(pool->gp, CARVEOUT_POOL_BIAS, size, nid);
+	if (ret) {
+		gen_pool_destroy(pool->gp);
+		return ret;
+	}
+
+	mutex_init(&pool->lock);
+	pool->size = size;
+
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(carveout_pool_init);
+
+/**
+ * carveout_pool_destroy() - tear down an unused pool
+ * @pool: the pool, with every allocation freed
+ */
+VISIBLE_IF_KUNIT void carveout_pool_destroy(struct carveout_pool *pool)
+{
+	gen_pool_destroy(pool->gp);
+	mutex_destroy(&pool->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(carveout_pool_destroy);
+
+/**
+ * carveout_pool_alloc() - allocate a contiguous range from a pool
+ * @pool: the pool
+ * @len: length in bytes, rounded up to whole pages
+ * @offset: returns the offset of the range in the region, page aligned
+ *
+ * Return: 0 on success, -EINVAL if @len is zero, -ENOMEM if no free
+ * contiguous range is large enough.
+ */
+VISIBLE_IF_KUNIT int carveout_pool_alloc(struct carveout_pool *pool,
+					 size_t len, size_t *offset)
+{
+	unsigned long addr;
+
+	if (!len)
+		return -EINVAL;
+
+	/*
+	 * Check before rounding up: PAGE_ALIGN() wraps around to 0 for
+	 * lengths close to SIZE_MAX. The pool size is page aligned, so
+	 * rounding a length that fits cannot exceed it.
+	 */
+	if (len > pool->size)
+		return -ENOMEM;
+
+	scoped_guard(mutex, &pool->lock)
+		addr = gen_pool_alloc(pool->gp, PAGE_ALIGN(len));
+	if (!addr)
+		return -ENOMEM;
+
+	*offset = addr - CARVEOUT_POOL_BIAS;
+
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(carveout_pool_alloc);
+
+/**
+ * carveout_pool_free() - return a range to its pool
+ * @pool: the pool
+ * @offset: offset returned by carveout_pool_alloc()
+ * @len: length passed to carveout_pool_alloc()
+ */
+VISIBLE_IF_KUNIT void carveout_pool_free(struct carveout_pool *pool,
+					 size_t offset, size_t len)
+{
+	guard(mutex)(&pool->lock);
+	gen_pool_free(pool->gp, offset + CARVEOUT_POOL_BIAS, PAGE_ALIGN(len));
+}
+EXPORT_SYMBOL_IF_KUNIT(carveout_pool_free);
+
+static void carveout_chunk_largest_free(struct gen_pool *gp,
+					struct gen_pool_chunk *chunk,
+					void *data)
+{
+	unsigned long nbits = (chunk->end_addr - chunk->start_addr + 1) >>
+			      gp->min_alloc_order;
+	unsigned long *largest = data;
+	unsigned long start, end;
+
+	for_each_clear_bitrange(start, end, chunk->bits, nbits) {
+		if (end - start > *largest)
+			*largest = end - start;
+	}
+}
+
+/**
+ * carveout_pool_largest_free() - size of the largest free range
+ * @pool: the pool
+ *
+ * gen_pool only tracks the total free space, which says nothing about
+ * fragmentation. Walk the allocation bitmap for the longest run of free
+ * pages instead. The pool lock keeps the bitmap stable meanwhile.
+ *
+ * Return: the size in bytes of the largest allocation that would succeed.
+ */
+VISIBLE_IF_KUNIT size_t carveout_pool_largest_free(struct carveout_pool *pool)
+{
+	unsigned long largest = 0;
+
+	scoped_guard(mutex, &pool->lock)
+		gen_pool_for_each_chunk(pool->gp, carveout_chunk_largest_free,
+					&largest);
+
+	return (size_t)largest << PAGE_SHIFT;
+}
+EXPORT_SYMBOL_IF_KUNIT(carveout_pool_largest_free);
+
+/**
+ * carveout_heap_name_valid() - check a heap name
+ * @name: the name
+ *
+ * Heap names become /dev/dma_heap/<name> and a debugfs directory, and are
+ * ABI. Accept the characters of device tree node names only: a letter or
+ * digit followed by letters, digits and ``@,._+-``.
+ *
+ * Return: true if @name is acceptable.
+ */
+VISIBLE_IF_KUNIT bool carveout_heap_name_valid(const char *name)
+{
+	const char *p;
+
+	if (!isalnum(name[0]))
+		return false;
+
+	for (p = name; *p; p++) {
+		if (!isalnum(*p) && !strchr("@,._+-", *p))
+			return false;
+	}
+
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(carveout_heap_name_valid);
+
+static u64 carveout_heap_largest_free(struct contig_heap *ch)
+{
+	return carveout_pool_largest_free(&to_carveout_heap(ch)->pool);
+}
+
+static void carveout_buffer_release(struct contig_buffer *buf)
+{
+	struct carveout_heap *heap = to_carveout_heap(buf->heap);
+
+	carveout_pool_free(&heap->pool, buf->phys - heap->contig.base,
+			   buf->size);
+	kfree(buf);
+}
+
+/*
+ * Hook for regions the CPU must not access (no-cpu-access).
+ *
+ * The kernel cannot clear such memory: any CPU access may fault or break
+ * the protection. Scrubbing it between users is the job of whoever
+ * enforces the protection (typically the secure firmware or TEE, when the
+ * memory is released or before it is protected again). A platform needing
+ * an explicit request to its firmware before a range is reused adds it
+ * here. Nothing in the kernel reads the old contents; devices importing
+ * the buffer are trusted by the platform to handle protected content.
+ */
+static int carveout_scrub_protected(struct carveout_heap *heap,
+				    struct contig_buffer *buf)
+{
+	return 0;
+}
+
+static struct dma_buf *carveout_heap_allocate(struct dma_heap *dheap,
+					      unsigned long len, u32 fd_flags,
+					      u64 heap_flags)
+{
+	struct contig_heap *ch = dma_heap_get_drvdata(dheap);
+	struct carveout_heap *heap = to_carveout_heap(ch);
+	struct contig_buffer *buf;
+	struct dma_buf *dmabuf;
+	size_t offset;
+	int ret;
+
+	if (heap_flags & ~DMA_HEAP_VALID_HEAP_FLAGS)
+		return ERR_PTR(-EINVAL);
+
+	buf = kzalloc_obj(*buf);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+
+	ret = carveout_pool_alloc(&heap->pool, len, &offset);
+	if (ret)
+		goto err_free_buf;
+
+	/* Cannot overflow: the allocation above succeeded. */
+	len = PAGE_ALIGN(len);
+	contig_buffer_init(buf, ch, ch->base + offset, len, NULL,
+			   carveout_buffer_release);
+
+	/* Never hand out memory holding a previous user's data. */
+	if (ch->cpu_access == CONTIG_CPU_ACCESS_NONE)
+		ret = carveout_scrub_protected(heap, buf);
+	else
+		ret = contig_buffer_clear(buf);
+	if (ret)
+		goto err_free_range;
+
+	dmabuf = contig_buffer_export(buf, fd_flags);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto err_free_range;
+	}
+
+	return dmabuf;
+
+err_free_range:
+	carveout_pool_free(&heap->pool, offset, len);
+err_free_buf:
+	kfree(buf);
+	return ERR_PTR(ret);
+}
+
+static const struct dma_heap_ops carveout_heap_ops = {
+	.allocate = carveout_heap_allocate,
+};
+
+static int carveout_heap_check_region(struct device *dev,
+				      struct device_node *np,
+				      const struct reserved_mem *rmem)
+{
+	if (of_property_read_bool(np, "reusable"))
+		return dev_err_probe(dev, -EINVAL,
+				     "%pOF: reusable regions belong to CMA, not to a carveout heap\n",
+				     np);
+
+	if (of_property_read_bool(np, "no-cpu-access") &&
+	    !of_property_read_bool(np, "no-map"))
+		return dev_err_probe(dev, -EINVAL,
+				     "%pOF: no-cpu-access requires no-map\n", np);
+
+	if (!rmem)
+		return dev_err_probe(dev, -ENODEV,
+				     "%pOF: reserved memory region missing (not allocated?)\n",
+				     np);
+
+	if (!rmem->size)
+		return dev_err_probe(dev, -EINVAL, "%pOF: region is empty\n",
+				     np);
+
+	if (!PAGE_ALIGNED(rmem->base) || !PAGE_ALIGNED(rmem->size))
+		return dev_err_probe(dev, -EINVAL,
+				     "%pOF: region %pa+%pa is not page aligned\n",
+				     np, &rmem->base, &rmem->size);
+
+	/* Buffers are described with struct pages in scatterlists. */
+	if (!pfn_valid(PHYS_PFN(rmem->base)) ||
+	    !pfn_valid(PHYS_PFN(rmem->base + rmem->size - 1)))
+		return dev_err_probe(dev, -EINVAL,
+				     "%pOF: region is outside of system memory\n",
+				     np);
+
+	return 0;
+}
+
+static int carveout_heap_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct device_node *np = dev->of_node;
+	struct reserved_mem *rmem;
+	struct carveout_heap *heap;
+	const char *name;
+	int ret;
+
+	rmem = of_reserved_mem_lookup(np);
+	ret = carveout_heap_check_region(dev, np, rmem);
+	if (ret)
+		return ret;
+
+	ret = of_property_read_string(np, "linux,dma-heap-name", &name);
+	if (ret == -EINVAL)
+		name = of_node_full_name(np);
+	else if (ret)
+		return dev_err_probe(dev, ret,
+				     "%pOF: invalid linux,dma-heap-name\n", np);
+
+	if (!carveout_heap_name_valid(name))
+		return dev_err_probe(dev, -EINVAL,
+				     "%pOF: invalid heap name \"%s\"\n", np, name);
+
+	/*
+	 * Heaps cannot be removed, so nothing here is device managed: once
+	 * the heap is registered this memory is never freed.
+	 */
+	heap = kzalloc_obj(*heap);
+	if (!heap)
+		return -ENOMEM;
+
+	heap->contig.name = kstrdup_const(name, GFP_KERNEL);
+	heap->contig.region = kstrdup_const(of_node_full_name(np), GFP_KERNEL);
+	if (!heap->contig.name || !heap->contig.region) {
+		ret = -ENOMEM;
+		goto err_free_heap;
+	}
+
+	heap->contig.base = rmem->base;
+	heap->contig.size = rmem->size;
+	heap->contig.largest_free = carveout_heap_largest_free;
+	if (!of_property_read_bool(np, "no-map"))
+		heap->contig.cpu_access = CONTIG_CPU_ACCESS_CACHED;
+	else if (!of_property_read_bool(np, "no-cpu-access"))
+		heap->contig.cpu_access = CONTIG_CPU_ACCESS_WRITECOMBINE;
+	else
+		heap->contig.cpu_access = CONTIG_CPU_ACCESS_NONE;
+
+	/*
+	 * Best fit: buffers are long lived and of very different sizes
+	 * (framebuffers next to small metadata buffers). Placing each buffer
+	 * in the smallest hole that fits keeps the large holes for large
+	 * buffers, where first fit would split the first large hole for a
+	 * small one. The cost is a scan of the whole bitmap per allocation,
+	 * one bit per page.
+	 */
+	ret = carveout_pool_init(&heap->pool, rmem->size, gen_pool_best_fit,
+				 dev_to_node(dev));
+	if (ret) {
+		dev_err_probe(dev, ret, "%pOF: cannot create the allocator\n",
+			      np);
+		goto err_free_heap;
+	}
+
+	ret = contig_heap_add(&heap->contig, &carveout_heap_ops);
+	if (ret) {
+		dev_err(dev, "%pOF: cannot register heap \"%s\"%s: %pe\n", np,
+			heap->contig.name,
+			ret == -EEXIST ? " (name already taken)" : "",
+			ERR_PTR(ret));
+		goto err_destroy_pool;
+	}
+
+	dev_info(dev, "%pOF: heap \"%s\", %pa bytes at %pa, cpu access %s\n",
+		 np, heap->contig.name, &rmem->size, &rmem->base,
+		 contig_cpu_access_name(heap->contig.cpu_access));
+
+	return 0;
+
+err_destroy_pool:
+	carveout_pool_destroy(&heap->pool);
+err_free_heap:
+	kfree_const(heap->contig.region);
+	kfree_const(heap->contig.name);
+	kfree(heap);
+	return ret;
+}
+
+static const struct of_device_id carveout_heap_of_match[] = {
+	{ .compatible = "linux,dma-heap-carveout" },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, carveout_heap_of_match);
+
+static struct platform_driver carveout_heap_driver = {
+	.probe = carveout_heap_probe,
+	.driver = {
+		.name = "dma-heap-carveout",
+		.of_match_table = carveout_heap_of_match,
+		/* Heaps cannot be removed. */
+		.suppress_bind_attrs = true,
+	},
+};
+
+/*
+ * No module_exit(): a registered heap cannot be removed, so the module
+ * cannot be unloaded once loaded.
+ */
+static int __init carveout_heap_init(void)
+{
+	return platform_driver_register(&carveout_heap_driver);
+}
+module_init(carveout_heap_init);
+
+MODULE_DESCRIPTION("DMA-BUF heap for reserved-memory carveouts");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS("DMA_BUF_HEAP");

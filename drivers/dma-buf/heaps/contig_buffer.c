@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dma-buf operations shared by heaps handing out physically contiguous
+ * buffers, and the per-heap bookkeeping exposed in debugfs.
+ *
+ * A buffer is described by a physical range and a CPU access mode:
+ *
+ * - cached: the range is in the kernel linear mapping. CPU mappings are
+ *   cacheable, device mappings do cache maintenance.
+ * - writecombine: the range must not be mapped cacheable (no-map memory).
+ *   CPU mappings are write-combined. Cache maintenance through the linear
+ *   mapping is impossible (there is none) and unnecessary, so the DMA API
+ *   is told to skip it.
+ * - none: the CPU must never touch the range. Devices can still map it.
+ */
+
+#include <linux/cleanup.h>
+#include <linux/debugfs.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/dma-mapping.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/io.h>
+#include <linux/iosys-map.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/scatterlist.h>
+#include <linux/seq_file.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "contig_buffer.h"
+
+/* Longest scatterlist segment: sg->length is an unsigned int. */
+#define CONTIG_MAX_SEGMENT	((size_t)UINT_MAX & PAGE_MASK)
+
+/* Amount cleared between two checks for a fatal signal. */
+#define CONTIG_CLEAR_CHUNK	SZ_1M
+
+struct contig_attachment {
+	struct device *dev;
+	struct sg_table table;
+	struct list_head node;
+	bool mapped;
+};
+
+static const char * const contig_cpu_access_names[] = {
+	[CONTIG_CPU_ACCESS_CACHED] = "cached",
+	[CONTIG_CPU_ACCESS_WRITECOMBINE] = "writecombine",
+	[CONTIG_CPU_ACCESS_NONE] = "none",
+};
+
+/**
+ * contig_cpu_access_name() - name of a CPU access mode
+ * @access: the access mode
+ *
+ * Return: "cached", "writecombine" or "none", as shown in debugfs.
+ */
+const char *contig_cpu_access_name(enum contig_cpu_access access)
+{
+	if (access >= ARRAY_SIZE(contig_cpu_access_names))
+		return "invalid";
+
+	return contig_cpu_access_names[access];
+}
+EXPORT_SYMBOL_NS_GPL(contig_cpu_access_name, "DMA_BUF_HEAP");
+
+static bool contig_cpu_can_access(const struct contig_buffer *buf)
+{
+	return buf->cpu_access != CONTIG_CPU_ACCESS_NONE;
+}
+
+/*
+ * Memory that is not in the linear mapping (or must not be touched at all)
+ * cannot get cache maintenance from the DMA API: it would go through the
+ * linear mapping. Such memory is never cached by the CPU either.
+ */
+static unsigned long contig_dma_attrs(const struct contig_buffer *buf)
+{
+	return buf->cpu_access == CONTIG_CPU_ACCESS_CACHED ?
+	       0 : DMA_ATTR_SKIP_CPU_SYNC;
+}
+
+static unsigned long contig_memremap_flags(const struct contig_buffer *buf)
+{
+	/*
+	 * For memory in the linear mapping memremap(MEMREMAP_WB) returns the
+	 * linear address and creates no alias.
+	 */
+	return buf->cpu_access == CONTIG_CPU_ACCESS_CACHED ?
+	       MEMREMAP_WB : MEMREMAP_WC;
+}
+
+static int contig_sg_table_init(struct sg_table *table, phys_addr_t phys,
+				size_t size)
+{
+	unsigned int nents = DIV_ROUND_UP(size, CONTIG_MAX_SEGMENT);
+	struct scatterlist *sg;
+	unsigned int i;
+	int ret;
+
+	/* A single entry unless the buffer is 4 GiB or larger. */
+	ret = sg_alloc_table(table, nents, GFP_KERNEL);
+	if (ret)
+		return ret;
+
+	for_each_sgtable_sg(table, sg, i) {
+		size_t len = min(size, CONTIG_MAX_SEGMENT);
+
+		sg_set_page(sg, pfn_to_page(PHYS_PFN(phys)), len, 0);
+		phys += len;
+		size -= len;
+	}
+
+	return 0;
+}
+
+static int contig_dma_buf_attach(struct dma_buf *dmabuf,
+				 struct dma_buf_attachment *attachment)
+{
+	struct contig_buffer *buf = dmabuf->priv;
+	struct contig_attachment *a;
+	int ret;
+
+	a = kzalloc_obj(*a);
+	if (!a)
+		return -ENOMEM;
+
+	ret = contig_sg_table_init(&a->table, buf->phys, buf->size);
+	if (ret) {
+		kfree(a);
+		return ret;
+	}
+
+	a->dev = attachment->dev;
+	attachment->priv = a;
+
+	scoped_guard(mutex, &buf->lock)
+		list_add(&a->node, &buf->attachments);
+
+	return 0;
+}
+
+static void contig_dma_buf_detach(struct dma_buf *dmabuf,
+				  struct dma_buf_attachment *attachment)
+{
+	struct contig_buffer *buf = dmabuf->priv;
+	struct contig_attachment *a = attachment->priv;
+
+	scoped_guard(mutex, &buf->lock)
+		list_del(&a->node);
+
+	sg_free_table(&a->table);
+	kfree(a);
+}
+
+static struct sg_table *
+contig_dma_buf_map(struct dma_buf_attachment *attachment,
+		   enum dma_data_direction dir)
+{
+	struct contig_buffer *buf = attachment->dmabuf->priv;
+	struct contig_attachment *a = attachment->priv;
+	int ret;
+
+	ret = dma_map_sgtable(a->dev, &a->table, dir, contig_dma_attrs(buf));
+	if (ret)
+		return ERR_PTR(ret);
+
+	/*
+	 * Only mapped attachments are synced by begin/end_cpu_access(). The
+	 * flag is flipped under the buffer lock so that a concurrent sync
+	 * never sees a table that is being mapped or unmapped.
+	 */
+	scoped_guard(mutex, &buf->lock)
+		a->mapped = true;
+
+	return &a->table;
+}
+
+static void contig_dma_buf_unmap(struct dma_buf_attachment *attachment,
+				 struct sg_table *table,
+				 enum dma_data_direction dir)
+{
+	struct contig_buffer *buf = attachment->dmabuf->priv;
+	struct contig_attachment *a = attachment->priv;
+
+	scoped_guard(mutex, &buf->lock)
+		a->mapped = false;
+
+	dma_unmap_sgtable(a->dev, table, dir, contig_dma_attrs(buf));
+}
+
+static int contig_dma_buf_begin_cpu_access(struct dma_buf *dmabuf,
+					   enum dma_data_direction dir)
+{
+	struct contig_buffer *buf = dmabuf->priv;
+	struct contig_attachment *a;
+
+	if (!contig_cpu_can_access(buf))
+		return -EPERM;
+
+	/* Write-combined memory is never cached: nothing to maintain. */
+	if (buf->cpu_access != CONTIG_CPU_ACCESS_CACHED)
+		return 0;
+
+	guard(mutex)(&buf->lock);
+
+	/* Only an owner supplied vmalloc-space mapping can be an alias. */
+	if (buf->vmap_cnt && is_vmalloc_addr(buf->vaddr))
+		invalidate_kernel_vmap_range(buf->vaddr, buf->size);
+
+	list_for_each_entry(a, &buf->attachments, node) {
+		if (a->mapped)
+			dma_sync_sgtable_for_cpu(a->dev, &a->table, dir);
+	}
+
+	return 0;
+}
+
+static int contig_dma_buf_end_cpu_access(struct dma_buf *dmabuf,
+					 enum dma_data_direction dir)
+{
+	struct contig_buffer *buf = dmabuf->priv;
+	struct contig_attachment *a;
+
+	if (!contig_cpu_can_access(buf))
+		return -EPERM;
+
+	if (buf->cpu_access != CONTIG_CPU_ACCESS_CACHED) {
+		/* Drain the CPU write-combining buffers. */
+		wmb();
+		return 0;
+	}
+
+	guard(mutex)(&buf->lock);
+
+	if (buf->vmap_cnt && is_vmalloc_addr(buf->vaddr))
+		flush_kernel_vmap_range(buf->vaddr, buf->size);
+
+	list_for_each_entry(a, &buf->attachments, node) {
+		if (a->mapped)
+			dma_sync_sgtable_for_device(a->dev, &a->table, dir);
+	}
+
+	return 0;
+}
+
+static int contig_dma_buf_mmap(struct dma_buf *dmabuf,
+			       struct vm_area_struct *vma)
+{
+	struct contig_buffer *buf = dmabuf->priv;
+	unsigned long npages = buf->size >> PAGE_SHIFT;
+
+	if (!contig_cpu_can_access(buf))
+		return -EPERM;
+
+	/* Copy-on-write mappings of the buffer's PFNs are not supported. */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+
+	/* The whole VMA must be backed by the buffer, written to not overflow. */
+	if (vma->vm_pgoff >= npages || vma_pages(vma) > npages - vma->vm_pgoff)
+		return -EINVAL;
+
+	if (buf->cpu_access == CONTIG_CPU_ACCESS_WRITECOMBINE)
+		vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
+
+	/* The buffer cannot grow: refuse mremap() expansion, keep out of cores. */
+	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+
+	return remap_pfn_range(vma, vma->vm_start,
+			       PHYS_PFN(buf->phys) + vma->vm_pgoff,
+			       vma->vm_end - vma->vm_start, vma->vm_page_prot);
+}
+
+static int contig_dma_buf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct contig_buffer *buf = dmabuf->priv;
+
+	if (!contig_cpu_can_access(buf))
+		return -EPERM;
+
+	guard(mutex)(&buf->lock);
+
+	if (!buf->vmap_cnt) {
+		void *vaddr = buf->kvaddr;
+
+		if (!vaddr)
+			vaddr = memremap(buf->phys, buf->size,
+					 contig_memremap_flags(buf));
+		if (!vaddr)
+			return -ENOMEM;
+
+		buf->vaddr = vaddr;
+	}
+
+	buf->vmap_cnt++;
+	iosys_map_set_vaddr(map, buf->vaddr);
+
+	return 0;
+}
+
+static void contig_buffer_vunmap_locked(struct contig_buffer *buf)
+{
+	lockdep_assert_held(&buf->lock);
+
+	if (!buf->kvaddr)
+		memunmap(buf->vaddr);
+	buf->vaddr = NULL;
+	buf->vmap_cnt = 0;
+}
+
+static void contig_dma_buf_vunmap(struct dma_buf *dmabuf,
+				  struct iosys_map *map)
+{
+	struct contig_buffer *buf = dmabuf->priv;
+
+	scoped_guard(mutex, &buf->lock) {
+		if (!WARN_ON(!buf->vmap_cnt) && !--buf->vmap_cnt)
+			contig_buffer_vunmap_locked(buf);
+	}
+
+	iosys_map_clear(map);
+}
+
+static void contig_dma_buf_release(struct dma_buf *dmabuf)
+{
+	struct contig_buffer *buf = dmabuf->priv;
+	struct contig_heap *ch = buf->heap;
+
+	scoped_guard(mutex, &buf->lock) {
+		if (WARN(buf->vmap_cnt, "%s: buffer still mapped in the kernel\n",
+			 ch->name))
+			contig_buffer_vunmap_locked(buf);
+	}
+	mutex_destroy(&buf->lock);
+
+	scoped_guard(mutex, &ch->lock) {
+		list_del(&buf->node);
+		ch->used -= buf->size;
+		ch->nr_buffers--;
+	}
+
+	buf->release(buf);
+}
+
+static const struct dma_buf_ops contig_dma_buf_ops = {
+	.attach = contig_dma_buf_attach,
+	.detach = contig_dma_buf_detach,
+	.map_dma_buf = contig_dma_buf_map,
+	.unmap_dma_buf = contig_dma_buf_unmap,
+	.begin_cpu_access = contig_dma_buf_begin_cpu_access,
+	.end_cpu_access = contig_dma_buf_end_cpu_access,
+	.mmap = contig_dma_buf_mmap,
+	.vmap = contig_dma_buf_vmap,
+	.vunmap = contig_dma_buf_vunmap,
+	.release = contig_dma_buf_release,
+};
+
+/**
+ * contig_buffer_init() - initialise a contiguous buffer
+ * @buf: the buffer, allocated by the caller
+ * @ch: heap the buffer is allocated from
+ * @phys: physical address of the memory, page aligned
+ * @size: size of the memory in bytes, a non-zero multiple of PAGE_SIZE
+ * @kvaddr: permanent kernel mapping of the memory matching the heap's CPU
+ *	access mode, or NULL to let the helpers create mappings on demand
+ * @release: callback freeing the memory and @buf once the dma-buf is gone
+ *
+ * The memory must be backed by struct pages. The CPU access mode is taken
+ * from @ch.
+ */
+void contig_buffer_init(struct contig_buffer *buf, struct contig_heap *ch,
+			phys_addr_t phys, size_t size, void *kvaddr,
+			void (*release)(struct contig_buffer *buf))
+{
+	buf->heap = ch;
+	buf->phys = phys;
+	buf->size = size;
+	buf->cpu_access = ch->cpu_access;
+	buf->kvaddr = kvaddr;
+	buf->release = release;
+
+	mutex_init(&buf->lock);
+	INIT_LIST_HEAD(&buf->attachments);
+	INIT_LIST_HEAD(&buf->node);
+	buf->vmap_cnt = 0;
+	buf->vaddr = NULL;
+}
+EXPORT_SYMBOL_NS_GPL(contig_buffer_init, "DMA_BUF_HEAP");
+
+/**
+ * contig_buffer_clear() - zero the memory of a buffer
+ * @buf: the buffer, initialised but not exported yet
+ *
+ * Clear the buffer through a mapping whose attributes match the memory:
+ * the linear mapping for cached memory, a write-combined mapping for
+ * no-map memory, or the owner supplied mapping. The memory is cleared in
+ * chunks so that a task killed while allocating a large buffer gives up
+ * quickly.
+ *
+ * The buffer must not be handed out when this fails: the caller frees it.
+ *
+ * Return: 0 on success, -EINTR if a fatal signal is pending, -ENOMEM if
+ * the memory could not be mapped, -EPERM if the CPU may not access the
+ * memory of this buffer.
+ */
+int contig_buffer_clear(struct contig_buffer *buf)
+{
+	unsigned long flags = contig_memremap_flags(buf);
+	size_t offset, chunk;
+
+	if (!contig_cpu_can_access(buf))
+		return -EPERM;
+
+	for (offset = 0; offset < buf->size; offset += chunk) {
+		void *vaddr;
+
+		if (fatal_signal_pending(current))
+			return -EINTR;
+
+		chunk = min(buf->size - offset, CONTIG_CLEAR_CHUNK);
+
+		if (buf->kvaddr) {
+			memset(buf->kvaddr + offset, 0, chunk);
+		} else {
+			vaddr = memremap(buf->phys + offset, chunk, flags);
+			if (!vaddr)
+				return -ENOMEM;
+			memset(vaddr, 0, chunk);
+			memunmap(vaddr);
+		}
+
+		cond_resched();
+	}
+
+	/*
+	 * For cached memory dma_map_sgtable() cleans the caches before a
+	 * device sees the buffer.
+	 */
+	if (buf->cpu_access == CONTIG_CPU_ACCESS_WRITECOMBINE) {
+		/* Drain the write-combining buffers: the zeroes must land first. */
+		wmb();
+	}
+
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(contig_buffer_clear, "DMA_BUF_HEAP");
+
+/**
+ * contig_buffer_export() - export a contiguous buffer as a dma-buf
+ * @buf: the buffer, initialised with contig_buffer_init()
+ * @fd_flags: file flags of the dma-buf, as passed to the heap's allocate
+ *
+ * The exporter name of the dma-buf is the heap name. On success the buffer
+ * is accounted to its heap and owned by the dma-buf: @buf->release is
+ * called when the dma-buf is released. On failure the caller still owns
+ * @buf and its memory.
+ *
+ * Return: the dma-buf, or an ERR_PTR() on failure.
+ */
+struct dma_buf *contig_buffer_export(struct contig_buffer *buf, u32 fd_flags)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct contig_heap *ch = buf->heap;
+	struct dma_buf *dmabuf;
+
+	exp_info.exp_name = ch->name;
+	exp_info.ops = &contig_dma_buf_ops;
+	exp_info.size = buf->size;
+	exp_info.flags = fd_flags;
+	exp_info.priv = buf;
+
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf))
+		return dmabuf;
+
+	/*
+	 * Record the inode number now: the file is already gone when the
+	 * release callback runs.
+	 */
+	buf->ino = file_inode(dmabuf->file)->i_ino;
+
+	scoped_guard(mutex, &ch->lock) {
+		list_add_tail(&buf->node, &ch->buffers);
+		ch->used += buf->size;
+		ch->nr_buffers++;
+	}
+
+	return dmabuf;
+}
+EXPORT_SYMBOL_NS_GPL(contig_buffer_export, "DMA_BUF_HEAP");
+
+/* Heaps registered through the helpers, and their debugfs root. */
+static LIST_HEAD(contig_heaps);
+static struct dentry *contig_debugfs_root;
+static DEFINE_MUTEX(contig_heaps_lock);
+
+static int contig_heap_stats_show(struct seq_file *s, void *unused)
+{
+	struct contig_heap *ch = s->private;
+	u64 used;
+	unsigned long nr_buffers;
+
+	scoped_guard(mutex, &ch->lock) {
+		used = ch->used;
+		nr_buffers = ch->nr_buffers;
+	}
+
+	seq_printf(s, "region: %s\n", ch->region);
+	seq_printf(s, "base: %pa\n", &ch->base);
+	seq_printf(s, "size: %llu\n", (u64)ch->size);
+	seq_printf(s, "cpu_access: %s\n", contig_cpu_access_name(ch->cpu_access));
+	seq_printf(s, "used: %llu\n", used);
+	seq_printf(s, "buffers: %lu\n", nr_buffers);
+	if (ch->largest_free)
+		seq_printf(s, "largest_free: %llu\n", ch->largest_free(ch));
+
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(contig_heap_stats);
+
+static int contig_heap_buffers_show(struct seq_file *s, void *unused)
+{
+	struct contig_heap *ch = s->private;
+	struct contig_buffer *buf;
+
+	guard(mutex)(&ch->lock);
+
+	list_for_each_entry(buf, &ch->buffers, node)
+		seq_printf(s, "%llu %pa %zu\n", buf->ino, &buf->phys, buf->size);
+
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(contig_heap_buffers);
+
+static void contig_heap_debugfs_add(struct contig_heap *ch)
+{
+	lockdep_assert_held(&contig_heaps_lock);
+
+	if (!contig_debugfs_root)
+		contig_debugfs_root = debugfs_create_dir("dma_heap", NULL);
+
+	/* debugfs failures are not fatal, the helpers accept error pointers */
+	ch->debugfs = debugfs_create_dir(ch->name, contig_debugfs_root);
+	debugfs_create_file("stats", 0400, ch->debugfs, ch,
+			    &contig_heap_stats_fops);
+	debugfs_create_file("buffers", 0400, ch->debugfs, ch,
+			    &contig_heap_buffers_fops);
+}
+
+/**
+ * contig_heap_add() - register a heap of physically contiguous buffers
+ * @ch: heap bookkeeping, with the public fields filled in
+ * @ops: heap operations. The allocate callback finds @ch with
+ *	dma_heap_get_drvdata().
+ *
+ * Register the dma-buf heap @ch->name and its debugfs directory
+ * ``dma_heap/<name>/`` holding the read-only (root only) ``stats`` and
+ * ``buffers`` files. Heaps cannot be removed: @ch must stay allocated
+ * forever once this succeeded.
+ *
+ * Return: 0 on success, -EEXIST if another heap registered through these
+ * helpers has the same name, or a negative error code from dma_heap_add()
+ * (for example when a heap of another kind has the same name).
+ */
+int contig_heap_add(struct contig_heap *ch, const struct dma_heap_ops *ops)
+{
+	struct dma_heap_export_info exp_info = {
+		.name = ch->name,
+		.ops = ops,
+		.priv = ch,
+	};
+	struct contig_heap *other;
+	struct dma_heap *heap;
+
+	guard(mutex)(&contig_heaps_lock);
+
+	/*
+	 * dma_heap_add() only notices a duplicate name once creating the
+	 * device failed, with a sysfs warning. Catch the common case of two
+	 * regions given the same name first.
+	 */
+	list_for_each_entry(other, &contig_heaps, node) {
+		if (!strcmp(other->name, ch->name))
+			return -EEXIST;
+	}
+
+	mutex_init(&ch->lock);
+	INIT_LIST_HEAD(&ch->buffers);
+	ch->used = 0;
+	ch->nr_buffers = 0;
+
+	heap = dma_heap_add(&exp_info);
+	if (IS_ERR(heap)) {
+		mutex_destroy(&ch->lock);
+		return PTR_ERR(heap);
+	}
+
+	ch->heap = heap;
+	list_add_tail(&ch->node, &contig_heaps);
+	contig_heap_debugfs_add(ch);
+
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(contig_heap_add, "DMA_BUF_HEAP");
+
+MODULE_DESCRIPTION("DMA-BUF helpers for physically contiguous heaps");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS("DMA_BUF");
+MODULE_IMPORT_NS("DMA_BUF_HEAP");

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for dma-buf heaps handing out physically contiguous buffers
+ */
+
+#ifndef _DMA_HEAP_CONTIG_BUFFER_H
+#define _DMA_HEAP_CONTIG_BUFFER_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+struct dentry;
+struct dma_buf;
+struct dma_heap;
+struct dma_heap_ops;
+
+/**
+ * enum contig_cpu_access - how the CPU may access the memory of a heap
+ * @CONTIG_CPU_ACCESS_CACHED: the memory is part of the kernel linear
+ *	mapping. CPU mappings are cacheable and device mappings perform
+ *	cache maintenance.
+ * @CONTIG_CPU_ACCESS_WRITECOMBINE: the memory must not be mapped cacheable
+ *	(e.g. a ``no-map`` reserved-memory region). CPU mappings are
+ *	write-combined and the DMA API is told to skip cache maintenance.
+ * @CONTIG_CPU_ACCESS_NONE: the CPU must never access the memory (e.g. a
+ *	region protected by the firmware). Only device mappings are
+ *	allowed; every CPU access path fails with -EPERM.
+ */
+enum contig_cpu_access {
+	CONTIG_CPU_ACCESS_CACHED,
+	CONTIG_CPU_ACCESS_WRITECOMBINE,
+	CONTIG_CPU_ACCESS_NONE,
+};
+
+struct contig_heap;
+
+/**
+ * typedef contig_largest_free_t - report the largest allocatable block
+ * @ch: the heap being queried
+ *
+ * Return: the size in bytes of the largest block the heap could currently
+ * hand out in one allocation.
+ */
+typedef u64 (*contig_largest_free_t)(struct contig_heap *ch);
+
+/**
+ * struct contig_heap - bookkeeping shared by contiguous dma-buf heaps
+ * @name: heap name, used for the device node, debugfs and as the dma-buf
+ *	exporter name. Must stay valid for the lifetime of the heap.
+ * @region: name of the memory region backing the heap (e.g. the DT node
+ *	name), shown in debugfs. Must stay valid for the lifetime of the heap.
+ * @base: physical base address of the region
+ * @size: size of the region in bytes
+ * @cpu_access: CPU access mode of every buffer of this heap
+ * @largest_free: optional callback reporting the largest free block
+ *
+ * The owner fills in the fields above and calls contig_heap_add(); the
+ * remaining fields belong to the helpers.
+ * Heaps cannot be removed, so the structure must never be freed once
+ * contig_heap_add() succeeded.
+ */
+struct contig_heap {
+	const char *name;
+	const char *region;
+	phys_addr_t base;
+	phys_addr_t size;
+	enum contig_cpu_access cpu_access;
+	contig_largest_free_t largest_free;
+
+	/* private: */
+	struct dma_heap *heap;		/* set by contig_heap_add() */
+	struct mutex lock;		/* protects the three fields below */
+	struct list_head buffers;	/* live buffers */
+	u64 used;			/* bytes in live buffers */
+	unsigned long nr_buffers;	/* number of live buffers */
+	struct dentry *debugfs;		/* may be an error pointer */
+	struct list_head node;		/* in the list of contig heaps */
+};
+
+/**
+ * struct contig_buffer - a physically contiguous dma-buf heap buffer
+ * @heap: heap the buffer belongs to
+ * @phys: physical address of the buffer
+ * @size: size of the buffer in bytes, a multiple of PAGE_SIZE
+ * @cpu_access: CPU access mode, inherited from the heap
+ * @kvaddr: optional permanent kernel mapping supplied by the owner (for
+ *	example from dma_alloc_coherent()). When set it is used for clearing
+ *	and vmap instead of creating a mapping.
+ * @release: owner callback freeing the memory and the buffer itself. Called
+ *	once the dma-buf is released, never while the buffer is in use.
+ *
+ * Owners allocate the structure (usually embedded in their own buffer
+ * structure), initialise it with contig_buffer_init() and export it with
+ * contig_buffer_export().
+ */
+struct contig_buffer {
+	struct contig_heap *heap;
+	phys_addr_t phys;
+	size_t size;
+	enum contig_cpu_access cpu_access;
+	void *kvaddr;
+	void (*release)(struct contig_buffer *buf);
+
+	/* private: */
+	struct mutex lock;		/* protects the three fields below */
+	struct list_head attachments;	/* and their mapped state */
+	unsigned int vmap_cnt;		/* active kernel mappings */
+	void *vaddr;			/* kernel mapping while vmap_cnt > 0 */
+	u64 ino;			/* dma-buf inode number, for debugfs */
+	struct list_head node;		/* in contig_heap.buffers */
+};
+
+int contig_heap_add(struct contig_heap *ch, const struct dma_heap_ops *ops);
+const char *contig_cpu_access_name(enum contig_cpu_access access);
+
+void contig_buffer_init(struct contig_buffer *buf, struct contig_heap *ch,
+			phys_addr_t phys, size_t size, void *kvaddr,
+			void (*release)(struct contig_buffer *buf));
+int contig_buffer_clear(struct contig_buffer *buf);
+struct dma_buf *contig_buffer_export(struct contig_buffer *buf, u32 fd_flags);
+
+#endif /* _DMA_HEAP_CONTIG_BUFFER_H */

@@ -1,0 +1,652 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * heaps-demo: show every dma-buf heap of the machine and where its memory
+ * comes from.
+ *
+ * For each heap in /dev/dma_heap, allocate 1 MiB and print, in one table:
+ *  - the kind of heap and its CPU access mode;
+ *  - where the memory comes from: the reserved region (heaps with a
+ *    /sys/kernel/debug/dma_heap/<heap>/stats file), the CMA area
+ *    (/sys/kernel/debug/cma/<area>) or scattered system pages;
+ *  - where this buffer landed (physical range from the heap's debugfs buffers
+ *    listing, or the growth of the CMA area's used pages);
+ *  - how much of the heap is in use.
+ * Then write a pattern through mmap() where the heap allows CPU access, and
+ * check that a freshly allocated buffer reads back as zeroes.
+ *
+ * Exits 0 when every allocation and check that should work did; errors are
+ * printed with strerror().  Needs root and debugfs for the details.
+ */
+#define _GNU_SOURCE
+#define __SANE_USERSPACE_TYPES__	/* __u64 is unsigned long long */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/magic.h>
+
+#define HEAP_DEV_DIR		"/dev/dma_heap"
+#define DEBUGFS_DIR		"/sys/kernel/debug"
+#define HEAP_DEBUGFS_DIR	DEBUGFS_DIR "/dma_heap"
+#define CMA_DEBUGFS_DIR		DEBUGFS_DIR "/cma"
+#define DT_RESERVED_MEMORY	"/proc/device-tree/reserved-memory"
+
+#define SZ_1M			(1024 * 1024)
+#define ALLOC_SIZE		SZ_1M
+#define MAX_HEAPS		64
+#define CELL_LEN		(NAME_MAX + 128)
+
+/* The default CMA heap and its legacy name both use the cmdline area. */
+#define DEFAULT_CMA_HEAP	"default_cma_region"
+#define LEGACY_CMA_HEAP		"reserved"
+#define DEFAULT_CMA_AREA	"reserved"
+
+enum heap_kind {
+	KIND_OTHER,
+	KIND_SYSTEM,
+	KIND_CMA,
+	KIND_REGION,	/* contiguous-buffer helpers: debugfs stats/buffers */
+};
+
+static const char * const kind_names[] = {
+	[KIND_OTHER] = "other",
+	[KIND_SYSTEM] = "system",
+	[KIND_CMA] = "cma",
+	[KIND_REGION] = "region",
+};
+
+struct region_stats {
+	char region[NAME_MAX + 1];
+	__u64 base;
+	__u64 size;
+	char cpu_access[32];
+	__u64 used;
+	__u64 buffers;
+	__u64 largest_free;
+};
+
+struct cma_area {
+	char name[NAME_MAX + 1];
+	__u64 base_pfn;
+	__u64 count;	/* pages */
+	__u64 used;	/* pages */
+};
+
+struct heap {
+	char name[NAME_MAX + 1];
+	enum heap_kind kind;
+	struct region_stats st;		/* KIND_REGION, while holding the buffer */
+	struct cma_area cma;		/* KIND_CMA, before allocating */
+	bool have_cma_area;		/* CONFIG_CMA_DEBUGFS files found */
+	__u64 cma_used_after;
+	bool have_cma_after;
+	__u64 cma_total_kb;		/* /proc/meminfo fallback, all areas */
+	__u64 cma_free_kb;
+	bool have_meminfo;
+	int buf_fd;
+	int alloc_err;			/* errno of the allocation, 0 if it worked */
+	bool alloc_expected;		/* failure is an error */
+	bool have_phys;
+	__u64 phys;
+	__u64 buf_size;
+	char cell[6][CELL_LEN];		/* table cells */
+};
+
+static long page_size;
+static bool have_debugfs;
+static int errors;
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "error: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	errors++;
+}
+
+/* Read a small text file into @buf, NUL-terminated.  Returns 0 or -errno. */
+static int read_text(const char *path, char *buf, size_t len)
+{
+	size_t total = 0;
+	ssize_t ret;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (total < len - 1) {
+		ret = read(fd, buf + total, len - 1 - total);
+		if (ret < 0) {
+			ret = -errno;
+			close(fd);
+			return ret;
+		}
+		if (!ret)
+			break;
+		total += ret;
+	}
+	close(fd);
+	buf[total] = '\0';
+
+	return 0;
+}
+
+static int read_u64(const char *path, __u64 *val)
+{
+	char buf[64], *end;
+	int ret;
+
+	ret = read_text(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	errno = 0;
+	*val = strtoull(buf, &end, 0);
+	if (errno || end == buf)
+		return -EINVAL;
+
+	return 0;
+}
+
+/* Format a byte count as "48 MiB", "12 KiB" or "4097 B". */
+static const char *human(__u64 bytes, char *buf, size_t len)
+{
+	if (bytes && !(bytes % (1024ULL * 1024 * 1024)))
+		snprintf(buf, len, "%llu GiB", bytes >> 30);
+	else if (bytes && !(bytes % SZ_1M))
+		snprintf(buf, len, "%llu MiB", bytes >> 20);
+	else if (bytes && !(bytes % 1024))
+		snprintf(buf, len, "%llu KiB", bytes >> 10);
+	else
+		snprintf(buf, len, "%llu B", bytes);
+
+	return buf;
+}
+
+static int parse_region_stats(const char *heap, struct region_stats *st)
+{
+	char path[PATH_MAX], text[4096];
+	char *line, *save, *val;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(path, sizeof(path), "%s/%s/stats", HEAP_DEBUGFS_DIR, heap);
+	ret = read_text(path, text, sizeof(text));
+	if (ret)
+		return ret;
+
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		val = strstr(line, ": ");
+		if (!val)
+			continue;
+		*val = '\0';
+		val += 2;
+		if (!strcmp(line, "region"))
+			snprintf(st->region, sizeof(st->region), "%s", val);
+		else if (!strcmp(line, "base"))
+			st->base = strtoull(val, NULL, 16);
+		else if (!strcmp(line, "size"))
+			st->size = strtoull(val, NULL, 10);
+		else if (!strcmp(line, "cpu_access"))
+			snprintf(st->cpu_access, sizeof(st->cpu_access), "%s", val);
+		else if (!strcmp(line, "used"))
+			st->used = strtoull(val, NULL, 10);
+		else if (!strcmp(line, "buffers"))
+			st->buffers = strtoull(val, NULL, 10);
+		else if (!strcmp(line, "largest_free"))
+			st->largest_free = strtoull(val, NULL, 10);
+	}
+
+	return 0;
+}
+
+/* Find the physical range of the dma-buf @buf_fd in the heap's listing. */
+static int find_phys(const char *heap, int buf_fd, __u64 *phys, __u64 *size)
+{
+	unsigned long long ino, p, s;
+	char path[PATH_MAX], *text, *line, *save;
+	struct stat sb;
+	int ret = -ENOENT;
+	size_t len = 1 << 20;
+
+	if (fstat(buf_fd, &sb))
+		return -errno;
+
+	text = malloc(len);
+	if (!text)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/%s/buffers", HEAP_DEBUGFS_DIR, heap);
+	ret = read_text(path, text, len);
+	if (ret) {
+		free(text);
+		return ret;
+	}
+
+	ret = -ENOENT;
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%llu %llx %llu", &ino, &p, &s) == 3 &&
+		    ino == (unsigned long long)sb.st_ino) {
+			*phys = p;
+			*size = s;
+			ret = 0;
+			break;
+		}
+	}
+	free(text);
+
+	return ret;
+}
+
+static int read_cma_area(const char *name, struct cma_area *a)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	if (a->name != name)
+		snprintf(a->name, sizeof(a->name), "%s", name);
+	a->base_pfn = 0;
+	a->count = 0;
+	a->used = 0;
+
+	snprintf(path, sizeof(path), "%s/%s/base_pfn", CMA_DEBUGFS_DIR, name);
+	ret = read_u64(path, &a->base_pfn);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "%s/%s/count", CMA_DEBUGFS_DIR, name);
+	ret = read_u64(path, &a->count);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "%s/%s/used", CMA_DEBUGFS_DIR, name);
+
+	return read_u64(path, &a->used);
+}
+
+/* CmaTotal and CmaFree from /proc/meminfo: all CMA areas together */
+static bool read_meminfo_cma(__u64 *total_kb, __u64 *free_kb)
+{
+	char text[8192], *p;
+
+	if (read_text("/proc/meminfo", text, sizeof(text)))
+		return false;
+	p = strstr(text, "CmaTotal:");
+	if (!p || sscanf(p, "CmaTotal: %llu kB", total_kb) != 1)
+		return false;
+	p = strstr(text, "CmaFree:");
+
+	return p && sscanf(p, "CmaFree: %llu kB", free_kb) == 1;
+}
+
+static void classify(struct heap *h)
+{
+	const char *area = h->name;
+	char path[PATH_MAX];
+
+	if (!strcmp(h->name, "system")) {
+		h->kind = KIND_SYSTEM;
+		return;
+	}
+
+	if (have_debugfs && !parse_region_stats(h->name, &h->st)) {
+		h->kind = KIND_REGION;
+		return;
+	}
+
+	if (!strcmp(h->name, DEFAULT_CMA_HEAP) || !strcmp(h->name, LEGACY_CMA_HEAP))
+		area = DEFAULT_CMA_AREA;
+	snprintf(path, sizeof(path), "%s/%s", CMA_DEBUGFS_DIR, area);
+	if (have_debugfs && !access(path, F_OK)) {
+		h->kind = KIND_CMA;
+		h->have_cma_area = true;
+		snprintf(h->cma.name, sizeof(h->cma.name), "%s", area);
+		return;
+	}
+
+	/*
+	 * Without CONFIG_CMA_DEBUGFS, recognise the default CMA heap by name and
+	 * the per-region CMA heaps by their reusable reserved-memory node.
+	 */
+	snprintf(path, sizeof(path), "%s/%s/reusable", DT_RESERVED_MEMORY, h->name);
+	if (area != h->name || !access(path, F_OK)) {
+		h->kind = KIND_CMA;
+		snprintf(h->cma.name, sizeof(h->cma.name), "%s", area);
+	}
+}
+
+static int heap_alloc(const char *name, __u64 len, int *buf_fd)
+{
+	struct dma_heap_allocation_data data = {
+		.len = len,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	char path[PATH_MAX];
+	int heap_fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", HEAP_DEV_DIR, name);
+	heap_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (heap_fd < 0)
+		return errno;
+	if (ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &data))
+		ret = errno;
+	else
+		*buf_fd = data.fd;
+	close(heap_fd);
+
+	return ret;
+}
+
+static int buf_sync(int buf_fd, __u64 flags)
+{
+	struct dma_buf_sync sync = { .flags = flags };
+
+	return ioctl(buf_fd, DMA_BUF_IOCTL_SYNC, &sync) ? errno : 0;
+}
+
+/* Allocate the 1 MiB test buffer and collect what the table shows. */
+static void probe_heap(struct heap *h)
+{
+	char s1[32], s2[32];
+	int ret;
+
+	h->buf_fd = -1;
+
+	/* Areas can back two heaps: measure right before allocating */
+	if (h->have_cma_area) {
+		ret = read_cma_area(h->cma.name, &h->cma);
+		if (ret)
+			fail("%s: cannot read CMA area %s: %s", h->name,
+			     h->cma.name, strerror(-ret));
+	}
+
+	/* A region heap without 1 MiB of contiguous room may refuse */
+	h->alloc_expected = h->kind != KIND_OTHER &&
+		!(h->kind == KIND_REGION && h->st.largest_free < ALLOC_SIZE);
+
+	h->alloc_err = heap_alloc(h->name, ALLOC_SIZE, &h->buf_fd);
+	if (h->alloc_err && h->alloc_expected)
+		fail("%s: allocating %d bytes: %s", h->name, ALLOC_SIZE,
+		     strerror(h->alloc_err));
+
+	switch (h->kind) {
+	case KIND_REGION:
+		parse_region_stats(h->name, &h->st);
+		if (!h->alloc_err) {
+			ret = find_phys(h->name, h->buf_fd, &h->phys, &h->buf_size);
+			if (ret)
+				fail("%s: buffer not in the debugfs buffers listing: %s",
+				     h->name, strerror(-ret));
+			h->have_phys = !ret;
+		}
+		break;
+	case KIND_CMA:
+		if (h->have_cma_area && h->cma.count) {
+			char path[PATH_MAX];
+
+			snprintf(path, sizeof(path), "%s/%s/used", CMA_DEBUGFS_DIR,
+				 h->cma.name);
+			h->have_cma_after = !read_u64(path, &h->cma_used_after);
+		} else {
+			h->have_meminfo = read_meminfo_cma(&h->cma_total_kb,
+							   &h->cma_free_kb);
+		}
+		break;
+	default:
+		break;
+	}
+
+	/* Table cells: HEAP KIND CPU SOURCE BUFFER USED */
+	snprintf(h->cell[0], CELL_LEN, "%s", h->name);
+	snprintf(h->cell[1], CELL_LEN, "%s", kind_names[h->kind]);
+	snprintf(h->cell[2], CELL_LEN, "%s",
+		 h->kind == KIND_REGION ? h->st.cpu_access :
+		 h->kind == KIND_OTHER ? "?" : "cached");
+
+	switch (h->kind) {
+	case KIND_SYSTEM:
+		snprintf(h->cell[3], CELL_LEN, "system pages (not contiguous)");
+		break;
+	case KIND_CMA:
+		if (h->cma.count)
+			snprintf(h->cell[3], CELL_LEN, "CMA area %s 0x%016llx +%s",
+				 h->cma.name, h->cma.base_pfn * page_size,
+				 human(h->cma.count * page_size, s1, sizeof(s1)));
+		else
+			snprintf(h->cell[3], CELL_LEN, "CMA area %s (no CMA debugfs)",
+				 h->cma.name);
+		break;
+	case KIND_REGION:
+		snprintf(h->cell[3], CELL_LEN, "%s 0x%016llx +%s", h->st.region,
+			 h->st.base, human(h->st.size, s1, sizeof(s1)));
+		break;
+	default:
+		snprintf(h->cell[3], CELL_LEN, "unknown");
+		break;
+	}
+
+	if (h->alloc_err) {
+		snprintf(h->cell[4], CELL_LEN, "alloc failed: %s",
+			 strerror(h->alloc_err));
+	} else if (h->kind == KIND_REGION && h->have_phys) {
+		snprintf(h->cell[4], CELL_LEN, "0x%016llx-0x%016llx", h->phys,
+			 h->phys + h->buf_size - 1);
+	} else if (h->kind == KIND_CMA && h->have_cma_after) {
+		snprintf(h->cell[4], CELL_LEN, "in area, +%lld pages used",
+			 (long long)(h->cma_used_after - h->cma.used));
+	} else if (h->kind == KIND_SYSTEM) {
+		snprintf(h->cell[4], CELL_LEN, "%s, scattered pages",
+			 human(ALLOC_SIZE, s1, sizeof(s1)));
+	} else {
+		snprintf(h->cell[4], CELL_LEN, "%s", human(ALLOC_SIZE, s1, sizeof(s1)));
+	}
+
+	if (h->kind == KIND_REGION)
+		snprintf(h->cell[5], CELL_LEN, "%s / %s in %llu buffers",
+			 human(h->st.used, s1, sizeof(s1)),
+			 human(h->st.size, s2, sizeof(s2)), h->st.buffers);
+	else if (h->kind == KIND_CMA && h->have_cma_after)
+		snprintf(h->cell[5], CELL_LEN, "%llu / %llu pages",
+			 h->cma_used_after, h->cma.count);
+	else if (h->kind == KIND_CMA && h->have_meminfo)
+		snprintf(h->cell[5], CELL_LEN, "all CMA: %s / %s",
+			 human((h->cma_total_kb - h->cma_free_kb) * 1024, s1, sizeof(s1)),
+			 human(h->cma_total_kb * 1024, s2, sizeof(s2)));
+	else
+		snprintf(h->cell[5], CELL_LEN, "-");
+}
+
+static void print_table(struct heap *heaps, int nr)
+{
+	static const char * const titles[6] = {
+		"HEAP", "KIND", "CPU ACCESS", "MEMORY SOURCE", "THIS 1 MiB BUFFER",
+		"HEAP USAGE",
+	};
+	char rule[CELL_LEN];
+	int width[6], i, c;
+
+	for (c = 0; c < 6; c++) {
+		width[c] = strlen(titles[c]);
+		for (i = 0; i < nr; i++)
+			if ((int)strlen(heaps[i].cell[c]) > width[c])
+				width[c] = strlen(heaps[i].cell[c]);
+	}
+
+	for (c = 0; c < 6; c++)
+		printf("%-*s%s", c < 5 ? width[c] : 0, titles[c], c < 5 ? "  " : "\n");
+	for (c = 0; c < 6; c++) {
+		memset(rule, '-', width[c]);
+		rule[width[c]] = '\0';
+		printf("%s%s", rule, c < 5 ? "  " : "\n");
+	}
+	for (i = 0; i < nr; i++)
+		for (c = 0; c < 6; c++)
+			printf("%-*s%s", c < 5 ? width[c] : 0, heaps[i].cell[c],
+			       c < 5 ? "  " : "\n");
+}
+
+/*
+ * Write a pattern through mmap() and read it back; then free the buffer,
+ * allocate a fresh one and check that it is zeroed.  Returns a short verdict.
+ */
+static void check_heap(struct heap *h, int name_width)
+{
+	bool no_cpu = h->kind == KIND_REGION && !strcmp(h->st.cpu_access, "none");
+	__u64 *w, i, n = ALLOC_SIZE / sizeof(*w);
+	int ret, fd;
+
+	printf("  %-*s  ", name_width, h->name);
+	if (h->alloc_err) {
+		printf("skipped (no buffer)\n");
+		return;
+	}
+
+	w = mmap(NULL, ALLOC_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, h->buf_fd, 0);
+	if (w == MAP_FAILED) {
+		ret = errno;
+		if (ret == EPERM && (no_cpu || h->kind == KIND_OTHER)) {
+			printf("mmap refused (EPERM): no CPU access, as expected\n");
+		} else {
+			printf("mmap failed\n");
+			fail("%s: mmap: %s", h->name, strerror(ret));
+		}
+		return;
+	}
+	if (no_cpu) {
+		printf("mmap of a cpu_access none buffer succeeded!\n");
+		fail("%s: protected buffer could be mapped", h->name);
+		munmap(w, ALLOC_SIZE);
+		return;
+	}
+
+	ret = buf_sync(h->buf_fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	if (ret)
+		fail("%s: DMA_BUF_IOCTL_SYNC start: %s", h->name, strerror(ret));
+	for (i = 0; i < n; i++)
+		w[i] = 0xdeadbeef00000000ULL | i;
+	for (i = 0; i < n; i++)
+		if (w[i] != (0xdeadbeef00000000ULL | i))
+			break;
+	ret = buf_sync(h->buf_fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	if (ret)
+		fail("%s: DMA_BUF_IOCTL_SYNC end: %s", h->name, strerror(ret));
+	munmap(w, ALLOC_SIZE);
+	if (i < n) {
+		printf("pattern mismatch at offset 0x%llx\n", i * 8);
+		fail("%s: pattern written through mmap reads back wrong", h->name);
+		return;
+	}
+	printf("pattern via mmap: ok, ");
+
+	/* Free the patterned buffer, then look at a fresh one */
+	close(h->buf_fd);
+	h->buf_fd = -1;
+	ret = heap_alloc(h->name, ALLOC_SIZE, &fd);
+	if (ret) {
+		printf("fresh allocation failed\n");
+		fail("%s: second allocation: %s", h->name, strerror(ret));
+		return;
+	}
+	w = mmap(NULL, ALLOC_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	if (w == MAP_FAILED) {
+		printf("mmap of fresh buffer failed\n");
+		fail("%s: mmap of fresh buffer: %s", h->name, strerror(errno));
+		close(fd);
+		return;
+	}
+	buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	for (i = 0; i < n; i++)
+		if (w[i])
+			break;
+	buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	munmap(w, ALLOC_SIZE);
+	close(fd);
+
+	if (i < n) {
+		printf("fresh buffer NOT zeroed (offset 0x%llx)\n", i * 8);
+		fail("%s: freshly allocated buffer contains stale data", h->name);
+	} else {
+		printf("fresh buffer zeroed: ok\n");
+	}
+}
+
+static int cmp_heap(const void *a, const void *b)
+{
+	const struct heap *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind - y->kind;
+	return strcmp(x->name, y->name);
+}
+
+int main(void)
+{
+	static struct heap heaps[MAX_HEAPS];
+	int nr = 0, i, width = 4;
+	struct statfs sfs;
+	struct dirent *de;
+	DIR *dir;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	page_size = sysconf(_SC_PAGESIZE);
+	have_debugfs = !statfs(DEBUGFS_DIR, &sfs) && sfs.f_type == DEBUGFS_MAGIC &&
+		       !access(DEBUGFS_DIR, R_OK | X_OK) && !geteuid();
+
+	dir = opendir(HEAP_DEV_DIR);
+	if (!dir) {
+		fail("%s: %s", HEAP_DEV_DIR, strerror(errno));
+		return 1;
+	}
+	while ((de = readdir(dir)) && nr < MAX_HEAPS) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(heaps[nr].name, sizeof(heaps[nr].name), "%s", de->d_name);
+		classify(&heaps[nr]);
+		nr++;
+	}
+	closedir(dir);
+	if (!nr) {
+		fail("no heaps in %s", HEAP_DEV_DIR);
+		return 1;
+	}
+	qsort(heaps, nr, sizeof(*heaps), cmp_heap);
+
+	printf("dma-buf heaps: %d, test allocation %d KiB each%s\n\n", nr,
+	       ALLOC_SIZE / 1024,
+	       have_debugfs ? "" : " (no debugfs or not root: no region/CMA details)");
+
+	/* Hold all test buffers at once so the usage columns include them */
+	for (i = 0; i < nr; i++)
+		probe_heap(&heaps[i]);
+	print_table(heaps, nr);
+
+	printf("\nCPU access checks:\n");
+	for (i = 0; i < nr; i++)
+		if ((int)strlen(heaps[i].name) > width)
+			width = strlen(heaps[i].name);
+	for (i = 0; i < nr; i++) {
+		check_heap(&heaps[i], width);
+		if (heaps[i].buf_fd >= 0)
+			close(heaps[i].buf_fd);
+	}
+
+	printf("\n%s: %d error(s)\n", errors ? "FAILED" : "OK", errors);
+
+	return errors ? 1 : 0;
+}

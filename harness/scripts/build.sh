@@ -1,0 +1,23 @@
+#!/bin/bash
+# build.sh: build the arm64 Image (and the host tools the initramfs needs).
+. "$(dirname "$0")/lib.sh"
+
+log=$KOBJ/build.log
+t0=$(date +%s)
+echo "    building Image in $KOBJ (log: $log)"
+kmake Image > "$log" 2>&1 &
+pid=$!
+while kill -0 $pid 2>/dev/null; do
+	sleep 30
+	kill -0 $pid 2>/dev/null || break
+	printf '    ... %4ss, %s objects compiled\n' "$(($(date +%s) - t0))" \
+		"$(grep -cE '^  (CC|AS)' "$log" || true)"
+done
+if ! wait $pid; then
+	grep -E 'error|warning' "$log" | head -40
+	tail -20 "$log"
+	die "kernel build failed"
+fi
+warn=$(grep -E ': warning:' "$log" || true)
+[ -z "$warn" ] || { echo "$warn"; die "kernel build printed warnings"; }
+echo "    Image built in $(($(date +%s) - t0))s"

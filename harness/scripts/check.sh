@@ -1,0 +1,58 @@
+#!/bin/bash
+# check.sh: everything `make check` runs. Each stage and each test case
+# counts; the last line is "N passed, N failed". Exit status is non-zero on
+# any failure.
+. "$(dirname "$0")/lib.sh"
+
+S=$HARNESS/scripts
+RES=$BUILD/results.txt
+export BUILD
+mkdir -p "$BUILD"
+: > "$RES"
+t_start=$(date +%s)
+
+# stage NAME CMD...: run one stage, record PASS/FAIL with its duration.
+stage() {
+	local name=$1 rc=0 t0
+	shift
+	t0=$(date +%s)
+	printf '==> %s\n' "$name"
+	"$@" || rc=$?
+	local dt=$(($(date +%s) - t0))
+	if [ $rc = 0 ]; then
+		echo "STAGE $name PASS ${dt}s" >> "$RES"
+	else
+		echo "STAGE $name FAIL ${dt}s" >> "$RES"
+		printf '    FAILED (%s)\n' "$name"
+	fi
+	return $rc
+}
+
+boot_scenario() {
+	local scn=$1 kunit=${2:-} rc=0
+	"$S/boot.sh" "$scn" || rc=$?
+	"$S/results.py" $kunit "$scn" "$LOGS/$scn.log" || rc=1
+	return $rc
+}
+
+stage deps "$S/deps.sh"
+stage base "$S/base.sh" || exit 1
+stage series-applies "$S/assemble.sh" || { "$S/summary.py" "$RES" "$t_start"; exit 1; }
+stage series-export "$S/series.sh" export
+stage series-git-am "$S/series.sh" verify
+stage checkpatch "$S/checkpatch.sh"
+stage kconfig "$S/kconfig.sh" "$HARNESS/configs/base.config" &&
+	stage kernel-build "$S/build.sh" &&
+	stage initramfs "$S/initramfs.sh" &&
+	built=1
+stage static-w1-sparse "$S/static.sh"
+stage bisect-build "$S/bisect.sh"
+stage dt-binding-check "$S/dtcheck.sh"
+if [ "${built:-0}" = 1 ]; then
+	for scn in $(cat "$HARNESS/scenarios/check"); do
+		kunit=""
+		[ -f "$HARNESS/scenarios/$scn/kunit" ] && kunit=--kunit
+		stage "boot-$scn" boot_scenario "$scn" $kunit
+	done
+fi
+"$S/summary.py" "$RES" "$t_start"

@@ -1,0 +1,24 @@
+#!/bin/bash
+# checkpatch.sh: scripts/checkpatch.pl --strict on every exported patch.
+# Zero errors, warnings and checks, except the message types listed in
+# harness/checkpatch-exceptions, each with its reason.
+. "$(dirname "$0")/lib.sh"
+
+ignore=$(grep -v '^#' "$HARNESS/checkpatch-exceptions" | awk 'NF {print $1}' | paste -sd, -)
+bad=0
+for p in "$BUILD"/series/*.patch; do
+	case "$p" in *0000-cover-letter.patch) continue ;; esac
+	out=$(cd "$SRC" && perl scripts/checkpatch.pl --strict --show-types \
+		${ignore:+--ignore "$ignore"} --summary-file "$p" 2>&1) || true
+	sum=$(echo "$out" | grep -oE 'total: [0-9]+ errors, [0-9]+ warnings, [0-9]+ checks' ||
+		echo "no checkpatch summary")
+	if [ "$sum" = "total: 0 errors, 0 warnings, 0 checks" ] &&
+		! echo "$out" | grep -qE 'Traceback|ERROR:|WARNING:|CHECK:'; then
+		printf '    ok    %s\n' "$(basename "$p")"
+	else
+		printf '    FAIL  %s: %s\n' "$(basename "$p")" "$sum"
+		echo "$out" | sed 's/^/      /'
+		bad=1
+	fi
+done
+exit $bad

@@ -1,0 +1,33 @@
+#!/bin/bash
+# Generate $KOBJ/.config: allnoconfig plus the fragments given as arguments,
+# then verify that every symbol of the fragments survived.
+. "$(dirname "$0")/lib.sh"
+
+[ $# -gt 0 ] || die "usage: kconfig.sh FRAGMENT..."
+mkdir -p "$KOBJ"
+frag=$KOBJ/fragment.config
+cat "$@" > "$frag.new"
+if [ -f "$KOBJ/.config" ] && cmp -s "$frag.new" "$frag" && [ "$KOBJ/.config" -nt "$frag" ]; then
+	# Same fragment: let Kconfig pick up changed Kconfig files only.
+	kmake -s olddefconfig
+else
+	mv "$frag.new" "$frag"
+	kmake -s KCONFIG_ALLCONFIG="$frag" allnoconfig
+fi
+rm -f "$frag.new"
+
+bad=0
+while read -r line; do
+	case "$line" in
+	CONFIG_*=n) want="# ${line%=n} is not set" ;;
+	CONFIG_*) want=$line ;;
+	"# CONFIG_"*" is not set") want=$line ;;
+	*) continue ;;
+	esac
+	if ! grep -qxF "$want" "$KOBJ/.config"; then
+		echo "kconfig: '$line' did not survive olddefconfig" \
+			"(have: $(grep -E "(^|# )${want%%[= ]*}[= ]" "$KOBJ/.config" || echo unset))" >&2
+		bad=1
+	fi
+done < "$frag"
+[ $bad = 0 ] || die "config fragment not applied; fix the fragment or its dependencies"
