@@ -4,6 +4,8 @@
 # any failure.
 . "$(dirname "$0")/lib.sh"
 
+# A failing stage is recorded and the run goes on to the summary.
+set +e
 S=$HARNESS/scripts
 RES=$BUILD/results.txt
 export BUILD
@@ -36,7 +38,7 @@ boot_scenario() {
 }
 
 stage deps "$S/deps.sh"
-stage base "$S/base.sh" || exit 1
+stage base "$S/base.sh" || { "$S/summary.py" "$RES" "$t_start"; exit 1; }
 stage series-applies "$S/assemble.sh" || { "$S/summary.py" "$RES" "$t_start"; exit 1; }
 stage series-export "$S/series.sh" export
 stage series-git-am "$S/series.sh" verify
