@@ -21,7 +21,9 @@
 #include <linux/cleanup.h>
 #include <linux/device.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-direct.h>
 #include <linux/dma-heap.h>
+#include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
@@ -32,6 +34,8 @@
 #include <linux/mount.h>
 #include <linux/mutex.h>
 #include <linux/of.h>
+#include <linux/of_reserved_mem.h>
+#include <linux/scatterlist.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <uapi/linux/dma-heap.h>
@@ -376,6 +380,112 @@ static void dma_heap_test_race_find_open(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, test_heap_refs(), refs);
 }
 
+/*
+ * Allocate from @heap through the in-kernel API, map the buffer for @dev
+ * like an importer and check that the device sees one contiguous range
+ * inside @rmem. CPU access must follow the region: refused for
+ * no-cpu-access regions, zeroed memory otherwise.
+ */
+static void dma_heap_test_map_one(struct kunit *test, struct device *dev,
+				  struct dma_heap *heap,
+				  const struct reserved_mem *rmem,
+				  bool cpu_access)
+{
+	struct dma_buf_attachment *attach;
+	struct iosys_map map;
+	struct dma_buf *dmabuf;
+	struct sg_table *sgt;
+	phys_addr_t phys;
+	int ret;
+
+	dmabuf = dma_heap_buffer_alloc(heap, SZ_64K + 1, O_RDWR | O_CLOEXEC, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
+	KUNIT_EXPECT_EQ(test, dmabuf->size, PAGE_ALIGN(SZ_64K + 1));
+
+	attach = dma_buf_attach(dmabuf, dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, sgt);
+	if (!IS_ERR_OR_NULL(sgt)) {
+		KUNIT_EXPECT_EQ(test, sgt->nents, 1);
+		phys = sg_phys(sgt->sgl);
+		KUNIT_EXPECT_EQ(test, sg_dma_address(sgt->sgl),
+				phys_to_dma(dev, phys));
+		KUNIT_EXPECT_EQ(test, sg_dma_len(sgt->sgl), dmabuf->size);
+		KUNIT_EXPECT_GE(test, phys, rmem->base);
+		KUNIT_EXPECT_LE(test, phys + dmabuf->size,
+				rmem->base + rmem->size);
+		dma_buf_unmap_attachment_unlocked(attach, sgt,
+						  DMA_BIDIRECTIONAL);
+	}
+	dma_buf_detach(dmabuf, attach);
+
+	ret = dma_buf_vmap_unlocked(dmabuf, &map);
+	if (cpu_access) {
+		KUNIT_EXPECT_EQ(test, ret, 0);
+		if (!ret) {
+			KUNIT_EXPECT_NULL(test, memchr_inv(map.vaddr, 0,
+							   dmabuf->size));
+			dma_buf_vunmap_unlocked(dmabuf, &map);
+		}
+	} else {
+		/* No vmap op: the core refuses without a warning. */
+		KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	}
+
+	dma_buf_put(dmabuf);
+}
+
+/*
+ * Every registered carveout heap, through the in-kernel API and a device
+ * mapping, as a driver importing it would. QEMU's virt machine has no
+ * IOMMU, so the device address is the physical one.
+ */
+static void dma_heap_test_map_carveouts(struct kunit *test)
+{
+	struct device_node *parent;
+	struct device *dev;
+	unsigned int tested = 0;
+
+	parent = of_find_node_by_path("/reserved-memory");
+	if (!parent)
+		kunit_skip(test, "no /reserved-memory");
+
+	dev = kunit_device_register(test, "dma-heap-test-importer");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	KUNIT_ASSERT_EQ(test,
+			dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64)), 0);
+
+	for_each_available_child_of_node_scoped(parent, np) {
+		const struct reserved_mem *rmem;
+		struct dma_heap *heap;
+		const char *name;
+
+		if (!of_device_is_compatible(np, "linux,dma-heap-carveout"))
+			continue;
+		if (of_property_read_string(np, "linux,dma-heap-name", &name))
+			name = kbasename(of_node_full_name(np));
+		rmem = of_reserved_mem_lookup(np);
+		heap = dma_heap_find(name);
+		if (!heap || !rmem) {
+			/* A node the driver refused: not this test's business. */
+			kunit_info(test, "%pOF: no heap \"%s\"\n", np, name);
+			if (heap)
+				dma_heap_put(heap);
+			continue;
+		}
+		kunit_info(test, "%pOF: heap \"%s\"\n", np, name);
+		dma_heap_test_map_one(test, dev, heap, rmem,
+				      !of_property_read_bool(np, "no-cpu-access"));
+		dma_heap_put(heap);
+		tested++;
+	}
+	of_node_put(parent);
+
+	if (!tested)
+		kunit_skip(test, "no carveout heap registered");
+}
+
 static struct kunit_case dma_heap_test_cases[] = {
 	KUNIT_CASE(dma_heap_test_find_put),
 	KUNIT_CASE(dma_heap_test_find_missing),
@@ -384,6 +494,7 @@ static struct kunit_case dma_heap_test_cases[] = {
 			 alloc_invalid_gen_params),
 	KUNIT_CASE(dma_heap_test_alloc_rounds_up),
 	KUNIT_CASE(dma_heap_test_alloc_system),
+	KUNIT_CASE(dma_heap_test_map_carveouts),
 	KUNIT_CASE(dma_heap_test_open_holds_ref),
 	KUNIT_CASE(dma_heap_test_race_find_open),
 	{}

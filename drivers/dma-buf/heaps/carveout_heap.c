@@ -268,7 +268,11 @@ static struct dma_buf *carveout_heap_allocate(struct dma_heap *dheap,
 	contig_buffer_init(buf, ch, ch->base + offset, len, NULL,
 			   carveout_buffer_release);
 
-	/* Never hand out memory holding a previous user's data. */
+	/*
+	 * Never hand out memory holding a previous user's data. The kernel
+	 * clears what the CPU may touch; protected memory is left to the
+	 * platform hook, which does nothing until a platform needs it.
+	 */
 	if (ch->cpu_access == CONTIG_CPU_ACCESS_NONE)
 		ret = carveout_scrub_protected(heap, buf);
 	else
@@ -299,6 +303,8 @@ static int carveout_heap_check_region(struct device *dev,
 				      struct device_node *np,
 				      const struct reserved_mem *rmem)
 {
+	unsigned long pfn;
+
 	if (of_property_read_bool(np, "reusable"))
 		return dev_err_probe(dev, -EINVAL,
 				     "%pOF: reusable regions belong to CMA, not to a carveout heap\n",
@@ -323,12 +329,21 @@ static int carveout_heap_check_region(struct device *dev,
 				     "%pOF: region %pa+%pa is not page aligned\n",
 				     np, &rmem->base, &rmem->size);
 
-	/* Buffers are described with struct pages in scatterlists. */
-	if (!pfn_valid(PHYS_PFN(rmem->base)) ||
-	    !pfn_valid(PHYS_PFN(rmem->base + rmem->size - 1)))
-		return dev_err_probe(dev, -EINVAL,
-				     "%pOF: region is outside of system memory\n",
-				     np);
+	/*
+	 * Buffers are described with struct pages in scatterlists: every page
+	 * of the region needs one, not just the ends (a static region may
+	 * span a hole in the memory map).
+	 */
+	for (pfn = PHYS_PFN(rmem->base); pfn < PHYS_PFN(rmem->base + rmem->size);
+	     pfn++) {
+		if (!pfn_valid(pfn)) {
+			phys_addr_t hole = PFN_PHYS(pfn);
+
+			return dev_err_probe(dev, -EINVAL,
+					     "%pOF: region is outside of system memory at %pa\n",
+					     np, &hole);
+		}
+	}
 
 	return 0;
 }
@@ -390,6 +405,12 @@ static int carveout_heap_probe(struct platform_device *pdev)
 	 * buffers, where first fit would split the first large hole for a
 	 * small one. The cost is a scan of the whole bitmap per allocation,
 	 * one bit per page.
+	 *
+	 * Buffers are only page aligned, large ones included. Aligning them
+	 * to their order, as the CMA heap does, would waste up to half of a
+	 * fixed-size region on padding and leave holes only small buffers can
+	 * use; devices that need more alignment than a page sit behind an
+	 * IOMMU or describe it in their own region.
 	 */
 	ret = carveout_pool_init(&heap->pool, rmem->size, gen_pool_best_fit,
 				 dev_to_node(dev));

@@ -78,13 +78,50 @@ static bool contig_cpu_can_access(const struct contig_buffer *buf)
 
 /*
  * Memory that is not in the linear mapping (or must not be touched at all)
- * cannot get cache maintenance from the DMA API: it would go through the
- * linear mapping. Such memory is never cached by the CPU either.
+ * must never be reached by the CPU through the DMA API: neither for cache
+ * maintenance, which goes through the linear mapping, nor for a swiotlb
+ * bounce, which copies through it whatever DMA_ATTR_SKIP_CPU_SYNC says.
+ * DMA_ATTR_MMIO maps such a range without either, and fails instead of
+ * bouncing when the device cannot reach it. The CPU never caches this
+ * memory, so nothing is lost.
  */
-static unsigned long contig_dma_attrs(const struct contig_buffer *buf)
+static bool contig_dma_is_mmio(const struct contig_buffer *buf)
 {
-	return buf->cpu_access == CONTIG_CPU_ACCESS_CACHED ?
-	       0 : DMA_ATTR_SKIP_CPU_SYNC;
+	return buf->cpu_access != CONTIG_CPU_ACCESS_CACHED;
+}
+
+static void contig_dma_unmap_mmio(struct device *dev, struct sg_table *table,
+				  unsigned int count,
+				  enum dma_data_direction dir)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sg(table->sgl, sg, count, i)
+		dma_unmap_phys(dev, sg_dma_address(sg), sg_dma_len(sg), dir,
+			       DMA_ATTR_MMIO);
+}
+
+static int contig_dma_map_mmio(struct device *dev, struct sg_table *table,
+			       enum dma_data_direction dir)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_sg(table, sg, i) {
+		dma_addr_t addr = dma_map_phys(dev, sg_phys(sg), sg->length,
+					       dir, DMA_ATTR_MMIO);
+
+		if (dma_mapping_error(dev, addr)) {
+			contig_dma_unmap_mmio(dev, table, i, dir);
+			return -EIO;
+		}
+		sg_dma_address(sg) = addr;
+		sg_dma_len(sg) = sg->length;
+	}
+	table->nents = table->orig_nents;
+
+	return 0;
 }
 
 static unsigned long contig_memremap_flags(const struct contig_buffer *buf)
@@ -168,7 +205,10 @@ contig_dma_buf_map(struct dma_buf_attachment *attachment,
 	struct contig_attachment *a = attachment->priv;
 	int ret;
 
-	ret = dma_map_sgtable(a->dev, &a->table, dir, contig_dma_attrs(buf));
+	if (contig_dma_is_mmio(buf))
+		ret = contig_dma_map_mmio(a->dev, &a->table, dir);
+	else
+		ret = dma_map_sgtable(a->dev, &a->table, dir, 0);
 	if (ret)
 		return ERR_PTR(ret);
 
@@ -193,7 +233,10 @@ static void contig_dma_buf_unmap(struct dma_buf_attachment *attachment,
 	scoped_guard(mutex, &buf->lock)
 		a->mapped = false;
 
-	dma_unmap_sgtable(a->dev, table, dir, contig_dma_attrs(buf));
+	if (contig_dma_is_mmio(buf))
+		contig_dma_unmap_mmio(a->dev, table, table->nents, dir);
+	else
+		dma_unmap_sgtable(a->dev, table, dir, 0);
 }
 
 static int contig_dma_buf_begin_cpu_access(struct dma_buf *dmabuf,
@@ -363,6 +406,23 @@ static const struct dma_buf_ops contig_dma_buf_ops = {
 	.release = contig_dma_buf_release,
 };
 
+/*
+ * Memory the CPU must not touch has no kernel mapping to offer: without a
+ * vmap op dma_buf_vmap() reports -EINVAL to the importer, where a failing
+ * op would trip the dma-buf core's warning. mmap and CPU access keep their
+ * ops, which refuse with -EPERM.
+ */
+static const struct dma_buf_ops contig_dma_buf_nocpu_ops = {
+	.attach = contig_dma_buf_attach,
+	.detach = contig_dma_buf_detach,
+	.map_dma_buf = contig_dma_buf_map,
+	.unmap_dma_buf = contig_dma_buf_unmap,
+	.begin_cpu_access = contig_dma_buf_begin_cpu_access,
+	.end_cpu_access = contig_dma_buf_end_cpu_access,
+	.mmap = contig_dma_buf_mmap,
+	.release = contig_dma_buf_release,
+};
+
 /**
  * contig_buffer_init() - initialise a contiguous buffer
  * @buf: the buffer, allocated by the caller
@@ -472,7 +532,8 @@ struct dma_buf *contig_buffer_export(struct contig_buffer *buf, u32 fd_flags)
 	struct dma_buf *dmabuf;
 
 	exp_info.exp_name = ch->name;
-	exp_info.ops = &contig_dma_buf_ops;
+	exp_info.ops = contig_cpu_can_access(buf) ? &contig_dma_buf_ops :
+						    &contig_dma_buf_nocpu_ops;
 	exp_info.size = buf->size;
 	exp_info.flags = fd_flags;
 	exp_info.priv = buf;

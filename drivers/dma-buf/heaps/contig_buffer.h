@@ -25,7 +25,8 @@ struct dma_heap_ops;
  *	write-combined and the DMA API is told to skip cache maintenance.
  * @CONTIG_CPU_ACCESS_NONE: the CPU must never access the memory (e.g. a
  *	region protected by the firmware). Only device mappings are
- *	allowed; every CPU access path fails with -EPERM.
+ *	allowed; mmap and CPU access fail with -EPERM, and the buffers
+ *	have no vmap operation (dma_buf_vmap() fails with -EINVAL).
  */
 enum contig_cpu_access {
 	CONTIG_CPU_ACCESS_CACHED,
