@@ -326,9 +326,7 @@ static int contig_dma_buf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct contig_buffer *buf = dmabuf->priv;
 
-	if (!contig_cpu_can_access(buf))
-		return -EPERM;
-
+	/* Buffers the CPU must not touch have no vmap op at all. */
 	guard(mutex)(&buf->lock);
 
 	if (!buf->vmap_cnt) {
