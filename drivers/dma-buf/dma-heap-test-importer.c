@@ -102,11 +102,11 @@ struct dhti_buffer {
 	dma_addr_t dma_addr;
 };
 
-/* One bound device. @lock protects @buffers and @next_id. */
+/* One bound device */
 struct dhti {
 	struct device *dev;
 	struct dma_heap *heap;
-	struct mutex lock;
+	struct mutex lock;		/* protects @buffers and @next_id */
 	struct list_head buffers;
 	unsigned int next_id;
 	struct dentry *debugfs;
