@@ -63,7 +63,6 @@
 #include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
-#include <linux/iommu.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/mod_devicetable.h>
