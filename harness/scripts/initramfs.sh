@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the guest programs and the initramfs shared by every scenario:
 # busybox, /init, the scenario scripts, the dmabuf-heaps kselftests and the
-# harness's own guest programs.
+# harness's own guest programs (C programs and shell tests).
 . "$(dirname "$0")/lib.sh"
 
 out=$BUILD/guest
@@ -50,6 +50,11 @@ list=$out/initramfs.list
 	for p in "$out"/bin/*; do
 		[ -f "$p" ] || continue
 		echo "file /bin/$(basename "$p") $p 0755 0 0"
+	done
+	# Guest shell tests, installed without their .sh suffix.
+	for p in "$HARNESS"/guest/*.sh; do
+		[ -f "$p" ] || continue
+		echo "file /bin/$(basename "$p" .sh) $p 0755 0 0"
 	done
 } > "$list"
 "$KOBJ/usr/gen_init_cpio" "$list" > "$out/initramfs.cpio.new"
