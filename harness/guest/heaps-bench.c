@@ -17,14 +17,19 @@
  * search by allocation) as a fraction of the free space.
  *
  * Times come from clock_gettime(CLOCK_MONOTONIC); each point reports the
- * median and the 99th percentile.  Results are printed at the end as CSV
+ * median and the 99th percentile. The points of one size are measured in
+ * interleaved rounds, one sample of each heap per round, so that load on
+ * the host slows all of them alike. Results are printed at the end as CSV
  * rows, "@@@ CSV <file> <row>", which the host collects into build/bench/
- * (harness/scripts/bench.py) and turns into the table of ratios.  Nothing
+ * (harness/scripts/bench.py) and turns into the table of ratios. Nothing
  * is printed while measuring: console output under emulation is slow.
  *
- * Usage: heaps-bench [--smoke] [--seed N] [--ops N]
- *   --smoke  a few iterations at 4 KiB and 64 KiB and a short churn: checks
- *            that the program and its output work, measures nothing useful.
+ * Usage: heaps-bench [--smoke] [--seed N] [--seeds N] [--ops N]
+ *   --seed N   first churn seed (default 20261123)
+ *   --seeds N  churn runs per heap, with seeds N, N+1, ... (default 5)
+ *   --ops N    operations per churn (default 10000)
+ *   --smoke    a few rounds at 4 KiB and 64 KiB and one short churn: checks
+ *              that the program and its output work, measures nothing useful.
  *
  * Exits non-zero when an allocation that must work fails or a result is
  * inconsistent (for example a block larger than the heap says is free).
@@ -51,6 +56,11 @@
 
 #define HEAP_DEV_DIR		"/dev/dma_heap"
 #define HEAP_DEBUGFS_DIR	"/sys/kernel/debug/dma_heap"
+#define CMA_DEBUGFS_DIR		"/sys/kernel/debug/cma"
+
+/* The default CMA heap and its legacy name both use the cmdline area. */
+#define DEFAULT_CMA_HEAP	"default_cma_region"
+#define LEGACY_CMA_HEAP		"reserved"
 
 #define SZ_4K			4096ULL
 #define SZ_64K			(64 * 1024ULL)
@@ -75,7 +85,8 @@
 
 struct heap {
 	char name[NAME_MAX + 1];
-	const char *kind;	/* system, region, other */
+	char csv_name[NAME_MAX + 3];	/* quoted if it holds a comma */
+	const char *kind;	/* system, cma, region, other */
 	bool cpu;		/* CPU access (mmap) allowed */
 	bool stats;		/* debugfs stats file: contiguous region */
 	char cpu_access[32];	/* from stats, or probed */
@@ -113,6 +124,7 @@ static int errors;
 static bool smoke;
 static __u64 seed = 20261123;
 static unsigned int churn_ops = 10000;
+static unsigned int churn_seeds = 5;
 
 static struct csv csv_heaps = { .file = "heaps.csv" };
 static struct csv csv_bench = { .file = "bench.csv" };
@@ -310,15 +322,15 @@ static void samples_add(struct sample_set *s, __u64 ns)
 }
 
 /*
- * How many samples a point gets: at least a few, more for small sizes,
- * within a time budget so that a slow heap does not stall the run.
+ * How many rounds a size gets: at least a few, more for small sizes, within
+ * a time budget per measured point so that slow heaps do not stall the run.
  */
-static bool want_more(const struct sample_set *s, __u64 size, __u64 t_start)
+static bool want_more(size_t rounds, __u64 size, __u64 t_start, int points)
 {
 	size_t min = smoke ? 3 : 11, max;
 
 	if (smoke)
-		return s->n < min;
+		return rounds < min;
 	if (size <= SZ_4K)
 		max = 2001;
 	else if (size <= SZ_64K)
@@ -327,10 +339,11 @@ static bool want_more(const struct sample_set *s, __u64 size, __u64 t_start)
 		max = 301;
 	else
 		max = 101;
-	if (s->n < min)
+	if (rounds < min)
 		return true;
 
-	return s->n < max && now_ns() - t_start < 1500000000ULL;
+	return rounds < max &&
+	       now_ns() - t_start < 1500000000ULL * (__u64)points;
 }
 
 static const char *size_label(__u64 size, char *buf, size_t len)
@@ -345,10 +358,54 @@ static const char *size_label(__u64 size, char *buf, size_t len)
 	return buf;
 }
 
-/* Emit one bench.csv row and reset the samples. */
-static void report(const char *heap, const char *kind, const char *test,
-		   __u64 size, bool is_largest, struct sample_set *s)
+/*
+ * Median of the ratios @a[i] / @b[i] of samples taken in the same round, or
+ * a negative value when the two sets were not sampled in the same rounds.
+ * Pairing cancels most of the load on the host, which changes slowly
+ * compared with one round.
+ */
+static double paired_ratio(const struct sample_set *a,
+			   const struct sample_set *b)
 {
+	double *r, med;
+	size_t i, j, n = a->n;
+
+	if (!n || b->n != n)
+		return -1;
+	r = malloc(n * sizeof(*r));
+	if (!r)
+		die_oom();
+	for (i = 0; i < n; i++)
+		r[i] = b->v[i] ? (double)a->v[i] / b->v[i] : 0;
+	/* insertion sort: a few thousand values at most */
+	for (i = 1; i < n; i++) {
+		double x = r[i];
+
+		for (j = i; j && r[j - 1] > x; j--)
+			r[j] = r[j - 1];
+		r[j] = x;
+	}
+	med = n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
+	free(r);
+
+	return med;
+}
+
+static void fmt_ratio(char *buf, size_t len, double r)
+{
+	if (r < 0)
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, "%.4f", r);
+}
+
+/* Emit one bench.csv row. */
+static void report(const char *heap, const char *kind, const char *test,
+		   __u64 size, bool is_largest, struct sample_set *s,
+		   double x_system, double x_memset)
+{
+	char xs[32], xm[32];
+
 	size_t p99;
 	__u64 median;
 
@@ -358,135 +415,218 @@ static void report(const char *heap, const char *kind, const char *test,
 	median = s->n % 2 ? s->v[s->n / 2] :
 		 (s->v[s->n / 2 - 1] + s->v[s->n / 2]) / 2;
 	p99 = (s->n * 99 + 99) / 100;	/* ceil(0.99 n), 1-based */
-	csv_add(&csv_bench, "%s,%s,%s,%llu,%s,%zu,%llu,%llu,%llu", heap, kind,
-		test, size, is_largest ? "largest" : "fixed", s->n, median,
-		s->v[p99 - 1], s->v[0]);
-	s->n = 0;
+	fmt_ratio(xs, sizeof(xs), x_system);
+	fmt_ratio(xm, sizeof(xm), x_memset);
+	csv_add(&csv_bench, "%s,%s,%s,%llu,%s,%zu,%llu,%llu,%llu,%s,%s", heap,
+		kind, test, size, is_largest ? "largest" : "fixed", s->n,
+		median, s->v[p99 - 1], s->v[0], xs, xm);
 }
 
-static void bench_alloc_free(const struct heap *h, __u64 size, bool is_largest)
+/*
+ * One measured point: a heap (or the memset baseline, @h == NULL) at one
+ * size, with its samples.
+ */
+struct point {
+	struct heap *h;
+	__u64 size;
+	bool is_largest;
+	bool dead;		/* failed: no more samples */
+	char *mem;		/* memset baseline: the program's own buffer */
+	struct sample_set alloc_free, touch, read;
+	/* paired ratios, see paired_ratio() */
+	double af_x_system, af_x_memset, touch_x_system, read_x_system;
+};
+
+/* Allocate and free one buffer: DMA_HEAP_IOCTL_ALLOC + close. */
+static int sample_alloc_free(struct point *pt)
 {
-	struct sample_set s = { 0 };
-	__u64 t0, t_start = now_ns();
+	__u64 t0 = now_ns();
 	int fd;
 
-	/* one allocation first: faults in the code paths, not timed */
-	fd = heap_alloc(h, size);
+	fd = heap_alloc(pt->h, pt->size);
 	if (fd < 0) {
-		fail("%s: allocating %llu bytes: %s", h->name, size, strerror(-fd));
-		return;
+		fail("%s: allocating %llu bytes: %s", pt->h->name, pt->size,
+		     strerror(-fd));
+		return fd;
 	}
+	/* the dma-buf is released before close() returns to userspace */
 	close(fd);
+	samples_add(&pt->alloc_free, now_ns() - t0);
 
-	while (want_more(&s, size, t_start)) {
-		t0 = now_ns();
-		fd = heap_alloc(h, size);
-		if (fd < 0) {
-			fail("%s: allocating %llu bytes: %s", h->name, size,
-			     strerror(-fd));
-			break;
-		}
-		close(fd);
-		samples_add(&s, now_ns() - t0);
-	}
-	report(h->name, h->kind, "alloc_free", size, is_largest, &s);
-	free(s.v);
+	return 0;
 }
 
 /*
  * mmap + first write to every page + munmap, then the sequential read of
- * a mapped buffer. The allocation itself is not timed here.
+ * a mapped buffer, each bracketed by DMA_BUF_IOCTL_SYNC. The allocation is
+ * not timed here.
  */
-static void bench_cpu(const struct heap *h, __u64 size, bool is_largest)
+static int sample_cpu(struct point *pt)
 {
-	struct sample_set touch = { 0 }, rd = { 0 };
-	volatile __u64 sink = 0;
-	__u64 t0, t_start = now_ns();
+	__u64 size = pt->size, sum = 0, off, t0, t1;
+	const __u64 *p, *end;
+	static volatile __u64 sink;
 	int fd, ret;
+	char *map;
 
-	while (want_more(&touch, size, t_start)) {
-		const __u64 *p, *end;
-		__u64 sum = 0, off;
-		char *map;
-
-		fd = heap_alloc(h, size);
-		if (fd < 0) {
-			fail("%s: allocating %llu bytes: %s", h->name, size,
-			     strerror(-fd));
-			break;
-		}
-
-		t0 = now_ns();
-		map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		if (map == MAP_FAILED) {
-			fail("%s: mmap of %llu bytes: %s", h->name, size,
-			     strerror(errno));
-			close(fd);
-			break;
-		}
-		ret = buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
-		for (off = 0; off < size; off += page_size)
-			map[off] = (char)off;
-		ret = ret ? ret : buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
-		munmap(map, size);
-		samples_add(&touch, now_ns() - t0);
-
-		map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
-		if (map == MAP_FAILED) {
-			fail("%s: mmap of %llu bytes: %s", h->name, size,
-			     strerror(errno));
-			close(fd);
-			break;
-		}
-		/* the first pass faults the mapping in; time the second */
-		for (off = 0; off < size; off += page_size)
-			sum += map[off];
-		t0 = now_ns();
-		ret = ret ? ret : buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-		end = (const __u64 *)(map + size);
-		for (p = (const __u64 *)map; p < end; p++)
-			sum += *p;
-		ret = ret ? ret : buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-		samples_add(&rd, now_ns() - t0);
-		sink += sum;
-		munmap(map, size);
-		close(fd);
-		if (ret) {
-			fail("%s: DMA_BUF_IOCTL_SYNC: %s", h->name, strerror(-ret));
-			break;
-		}
+	fd = heap_alloc(pt->h, size);
+	if (fd < 0) {
+		fail("%s: allocating %llu bytes: %s", pt->h->name, size,
+		     strerror(-fd));
+		return fd;
 	}
-	report(h->name, h->kind, "map_touch", size, is_largest, &touch);
-	report(h->name, h->kind, "read", size, is_largest, &rd);
-	free(touch.v);
-	free(rd.v);
-	(void)sink;
+
+	t0 = now_ns();
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		ret = -errno;
+		goto err;
+	}
+	ret = buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
+	for (off = 0; off < size; off += page_size)
+		map[off] = (char)off;
+	ret = ret ? ret : buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
+	munmap(map, size);
+	t1 = now_ns();
+	if (ret)
+		goto err;
+	samples_add(&pt->touch, t1 - t0);
+
+	map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		ret = -errno;
+		goto err;
+	}
+	/* a first pass faults the mapping in; time the second */
+	for (off = 0; off < size; off += page_size)
+		sum += map[off];
+	t0 = now_ns();
+	ret = buf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	end = (const __u64 *)(map + size);
+	for (p = (const __u64 *)map; p < end; p++)
+		sum += *p;
+	ret = ret ? ret : buf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	t1 = now_ns();
+	munmap(map, size);
+	if (ret)
+		goto err;
+	samples_add(&pt->read, t1 - t0);
+	sink += sum;
+	close(fd);
+
+	return 0;
+
+err:
+	fail("%s: CPU access to %llu bytes: %s", pt->h->name, size,
+	     strerror(-ret));
+	close(fd);
+
+	return ret;
 }
 
 /* Zeroing a buffer the program owns (and has faulted in): the limit. */
-static void bench_memset(__u64 size, bool is_largest)
+static void sample_memset(struct point *pt)
 {
-	struct sample_set s = { 0 };
-	__u64 t0, t_start;
-	char *buf;
+	__u64 t0 = now_ns();
 
-	buf = malloc(size);
-	if (!buf) {
-		fail("memset baseline: no memory for %llu bytes", size);
-		return;
+	memset(pt->mem, 0, pt->size);
+	/* keep the compiler from dropping the memset */
+	__asm__ __volatile__("" : : "r"(pt->mem) : "memory");
+	samples_add(&pt->alloc_free, now_ns() - t0);
+}
+
+/*
+ * Measure every point of one size in rounds: each round takes one sample
+ * of each point, starting with a different point each time. Load on the
+ * host (other QEMU instances, the emulator's own threads) then hits every
+ * heap alike, and the ratios stay meaningful when the absolute times do
+ * not.
+ */
+static void bench_size(struct point *pts, int npts)
+{
+	__u64 t_start;
+	size_t round;
+	int i, j;
+
+	/* one untimed pass first: faults in the code paths and the buffer */
+	for (i = 0; i < npts; i++) {
+		struct point *pt = &pts[i];
+		int fd;
+
+		if (!pt->h) {
+			pt->mem = malloc(pt->size);
+			if (!pt->mem) {
+				fail("memset baseline: no memory for %llu bytes",
+				     pt->size);
+				pt->dead = true;
+				continue;
+			}
+			memset(pt->mem, 1, pt->size);
+			continue;
+		}
+		fd = heap_alloc(pt->h, pt->size);
+		if (fd < 0) {
+			fail("%s: allocating %llu bytes: %s", pt->h->name,
+			     pt->size, strerror(-fd));
+			pt->dead = true;
+			continue;
+		}
+		close(fd);
 	}
-	memset(buf, 1, size);
+
 	t_start = now_ns();
-	while (want_more(&s, size, t_start)) {
-		t0 = now_ns();
-		memset(buf, 0, size);
-		/* keep the compiler from dropping the memset */
-		__asm__ __volatile__("" : : "r"(buf) : "memory");
-		samples_add(&s, now_ns() - t0);
+	for (round = 0; want_more(round, pts[0].size, t_start, npts); round++) {
+		for (j = 0; j < npts; j++) {
+			struct point *pt = &pts[(round + j) % npts];
+
+			if (pt->dead)
+				continue;
+			if (!pt->h) {
+				sample_memset(pt);
+				continue;
+			}
+			if (sample_alloc_free(pt) ||
+			    (pt->h->cpu && sample_cpu(pt)))
+				pt->dead = true;
+		}
 	}
-	report("memset", "baseline", "memset", size, is_largest, &s);
-	free(s.v);
-	free(buf);
+
+	/* the system heap is the first point, memset the last */
+	for (i = 0; i < npts; i++) {
+		struct point *pt = &pts[i], *sys = &pts[0], *mem = &pts[npts - 1];
+		bool have_sys = sys->h && !strcmp(sys->h->name, "system");
+
+		pt->af_x_system = have_sys ?
+			paired_ratio(&pt->alloc_free, &sys->alloc_free) : -1;
+		pt->af_x_memset = paired_ratio(&pt->alloc_free, &mem->alloc_free);
+		pt->touch_x_system = have_sys ?
+			paired_ratio(&pt->touch, &sys->touch) : -1;
+		pt->read_x_system = have_sys ?
+			paired_ratio(&pt->read, &sys->read) : -1;
+	}
+
+	for (i = 0; i < npts; i++) {
+		struct point *pt = &pts[i];
+
+		if (!pt->h) {
+			report("memset", "baseline", "memset", pt->size, false,
+			       &pt->alloc_free, -1, -1);
+		} else {
+			report(pt->h->csv_name, pt->h->kind, "alloc_free",
+			       pt->size, pt->is_largest, &pt->alloc_free,
+			       pt->af_x_system, pt->af_x_memset);
+			report(pt->h->csv_name, pt->h->kind, "map_touch",
+			       pt->size, pt->is_largest, &pt->touch,
+			       pt->touch_x_system, -1);
+			report(pt->h->csv_name, pt->h->kind, "read",
+			       pt->size, pt->is_largest, &pt->read,
+			       pt->read_x_system, -1);
+		}
+		free(pt->alloc_free.v);
+		free(pt->touch.v);
+		free(pt->read.v);
+		free(pt->mem);
+	}
 }
 
 /*
@@ -550,13 +690,14 @@ static __u64 churn_size(__u64 min, __u64 max)
 }
 
 /*
- * Fragmentation of a contiguous heap: a seeded churn of @ops operations
+ * Fragmentation of a contiguous heap: a churn of churn_ops operations,
+ * seeded by @run_seed,
  * keeping the heap about CHURN_FILL_PCT full (allocate while below the
  * target, else free a random live buffer), then the largest block that can
  * still be allocated, found by bisection, against the free space the heap
  * reports.
  */
-static void bench_frag(const struct heap *h)
+static void bench_frag(const struct heap *h, __u64 run_seed)
 {
 	struct live_buf *live;
 	struct region_stats st0, st;
@@ -574,7 +715,7 @@ static void bench_frag(const struct heap *h)
 	if (!live)
 		die_oom();
 
-	rng_state = seed ^ 0x9e3779b97f4a7c15ULL;
+	rng_state = run_seed ^ 0x9e3779b97f4a7c15ULL;
 	for (i = 0; h->name[i]; i++)
 		rng_state = (rng_state ^ (unsigned char)h->name[i]) * 0x100000001b3ULL;
 	if (!rng_state)
@@ -626,7 +767,7 @@ static void bench_frag(const struct heap *h)
 		     h->name, st.used, used, st0.used);
 
 	csv_add(&csv_frag, "%s,%llu,%llu,%u,%lu,%lu,%lu,%u,%llu,%llu,%llu,%llu,%.4f,%llu",
-		h->name, st.size, seed, op, allocs, frees, failed,
+		h->csv_name, st.size, run_seed, op, allocs, frees, failed,
 		CHURN_FILL_PCT, st.used, free_bytes, largest,
 		st.have_largest_free ? st.largest_free : 0ULL,
 		free_bytes ? (double)largest / free_bytes : 0.0, t_churn);
@@ -647,6 +788,23 @@ static int cmp_heap(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/*
+ * Heaps without a debugfs region: the system heap, CMA heaps (the default
+ * area under both its names, or a named area in debugfs) and others.
+ */
+static const char *heap_kind(const char *name)
+{
+	char path[PATH_MAX];
+
+	if (!strcmp(name, "system"))
+		return "system";
+	if (!strcmp(name, DEFAULT_CMA_HEAP) || !strcmp(name, LEGACY_CMA_HEAP))
+		return "cma";
+	snprintf(path, sizeof(path), "%s/%s", CMA_DEBUGFS_DIR, name);
+
+	return access(path, F_OK) ? "other" : "cma";
+}
+
 /* Whether the CPU may map buffers of @h: ask the stats, else try. */
 static void probe_cpu_access(struct heap *h)
 {
@@ -661,7 +819,7 @@ static void probe_cpu_access(struct heap *h)
 		return;
 	}
 
-	h->kind = strcmp(h->name, "system") ? "other" : "system";
+	h->kind = heap_kind(h->name);
 	fd = heap_alloc(h, SZ_4K);
 	if (fd < 0) {
 		fail("%s: allocating 4 KiB: %s", h->name, strerror(-fd));
@@ -698,6 +856,8 @@ static int discover(void)
 		}
 		h = &heaps[nr_heaps];
 		snprintf(h->name, sizeof(h->name), "%s", de->d_name);
+		snprintf(h->csv_name, sizeof(h->csv_name),
+			 strchr(h->name, ',') ? "\"%s\"" : "%s", h->name);
 		snprintf(path, sizeof(path), "%s/%s", HEAP_DEV_DIR, h->name);
 		h->fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (h->fd < 0) {
@@ -712,33 +872,34 @@ static int discover(void)
 	return nr_heaps ? 0 : -1;
 }
 
-static void add_size(__u64 *sizes, bool *largest, int *n, __u64 size,
-		     bool is_largest)
+static void add_size(__u64 *sizes, int *n, __u64 size)
 {
 	int i;
 
 	for (i = 0; i < *n; i++) {
-		if (sizes[i] == size) {
-			largest[i] |= is_largest;
+		if (sizes[i] == size)
 			return;
-		}
 	}
-	if (*n < MAX_SIZES) {
-		sizes[*n] = size;
-		largest[(*n)++] = is_largest;
-	}
+	if (*n < MAX_SIZES)
+		sizes[(*n)++] = size;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	return cmp_u64(a, b);
 }
 
 int main(int argc, char **argv)
 {
 	static const __u64 fixed[] = { SZ_4K, SZ_64K, SZ_1M, SZ_16M };
 	static const __u64 fixed_smoke[] = { SZ_4K, SZ_64K };
-	const __u64 *std = smoke ? fixed_smoke : fixed;
-	__u64 all_sizes[MAX_SIZES];
-	bool all_largest[MAX_SIZES];
-	int n_all = 0, nstd, i, j, k;
+	const __u64 *std;
+	__u64 sizes[MAX_SIZES];
+	int nsizes = 0, nstd, i, j;
+	struct point *pts;
 	struct heap *sys = NULL;
 	__u64 t_run = now_ns();
+	unsigned int k;
 	char lbl[32];
 
 	for (i = 1; i < argc; i++) {
@@ -746,16 +907,20 @@ int main(int argc, char **argv)
 			smoke = true;
 		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
 			seed = strtoull(argv[++i], NULL, 0);
+		} else if (!strcmp(argv[i], "--seeds") && i + 1 < argc) {
+			churn_seeds = strtoul(argv[++i], NULL, 0);
 		} else if (!strcmp(argv[i], "--ops") && i + 1 < argc) {
 			churn_ops = strtoul(argv[++i], NULL, 0);
 		} else {
-			fprintf(stderr, "usage: %s [--smoke] [--seed N] [--ops N]\n",
+			fprintf(stderr, "usage: %s [--smoke] [--seed N] [--seeds N] [--ops N]\n",
 				argv[0]);
 			return 2;
 		}
 	}
-	if (smoke && churn_ops == 10000)
+	if (smoke) {
 		churn_ops = 200;
+		churn_seeds = 1;
+	}
 	std = smoke ? fixed_smoke : fixed;
 	nstd = smoke ? 2 : 4;
 	page_size = sysconf(_SC_PAGESIZE);
@@ -764,7 +929,7 @@ int main(int argc, char **argv)
 		return 1;
 
 	csv_add(&csv_heaps, "heap,kind,cpu_access,largest,capped");
-	csv_add(&csv_bench, "heap,kind,test,size,size_kind,n,median_ns,p99_ns,min_ns");
+	csv_add(&csv_bench, "heap,kind,test,size,size_kind,n,median_ns,p99_ns,min_ns,x_system,x_memset");
 	csv_add(&csv_frag, "heap,size,seed,ops,allocs,frees,failed,fill_pct,used,free,largest_alloc,largest_free_stats,ratio,churn_ns");
 
 	printf("heaps-bench%s: %d heaps, seed %llu\n", smoke ? " (smoke)" : "",
@@ -785,7 +950,7 @@ int main(int argc, char **argv)
 			h->largest = find_largest(h, hi);
 		if (!h->largest)
 			fail("%s: cannot allocate even one page", h->name);
-		csv_add(&csv_heaps, "%s,%s,%s,%llu,%d", h->name, h->kind,
+		csv_add(&csv_heaps, "%s,%s,%s,%llu,%d", h->csv_name, h->kind,
 			h->cpu_access, h->largest, h->capped);
 		printf("  %-24s %-7s cpu %-13s largest %s%s\n", h->name, h->kind,
 		       h->cpu_access, size_label(h->largest, lbl, sizeof(lbl)),
@@ -796,60 +961,58 @@ int main(int argc, char **argv)
 
 	/*
 	 * Every heap at the fixed sizes that fit and at its own largest size;
-	 * the system heap and memset also at every other heap's largest size,
-	 * so each of those has something to be compared with.
+	 * the system heap and memset at all of those sizes, so that every
+	 * point has something to be compared with.
 	 */
 	for (j = 0; j < nstd; j++)
-		add_size(all_sizes, all_largest, &n_all, std[j], false);
-	for (i = 0; i < nr_heaps; i++) {
-		if (heaps[i].largest && !heaps[i].capped && !smoke)
-			add_size(all_sizes, all_largest, &n_all,
-				 heaps[i].largest, true);
+		add_size(sizes, &nsizes, std[j]);
+	for (i = 0; i < nr_heaps && !smoke; i++) {
+		if (heaps[i].largest && !heaps[i].capped)
+			add_size(sizes, &nsizes, heaps[i].largest);
 	}
+	qsort(sizes, nsizes, sizeof(*sizes), cmp_size);
 
-	fflush(stdout);
-	for (i = 0; i < nr_heaps; i++) {
-		struct heap *h = &heaps[i];
-		__u64 sizes[MAX_SIZES];
-		bool largest[MAX_SIZES];
+	pts = calloc(nr_heaps + 1, sizeof(*pts));
+	if (!pts)
+		die_oom();
+	for (j = 0; j < nsizes; j++) {
+		__u64 size = sizes[j];
+		bool is_std = false;
 		int n = 0;
 
-		if (!h->largest)
-			continue;
-		if (h == sys) {
-			for (j = 0; j < n_all; j++)
-				add_size(sizes, largest, &n, all_sizes[j],
-					 all_sizes[j] == h->largest);
-		} else {
-			for (j = 0; j < nstd; j++) {
-				if (std[j] <= h->largest)
-					add_size(sizes, largest, &n, std[j], false);
-			}
-			if (!smoke)
-				add_size(sizes, largest, &n, h->largest, true);
-		}
-		printf("  %s: alloc+free%s, %d sizes\n", h->name,
-		       h->cpu ? ", map+touch, read" : " (no CPU access)", n);
-		fflush(stdout);
-		for (k = 0; k < n; k++) {
-			bench_alloc_free(h, sizes[k], largest[k] && h != sys);
-			if (h->cpu)
-				bench_cpu(h, sizes[k], largest[k] && h != sys);
-		}
-	}
+		for (i = 0; i < nstd; i++)
+			is_std |= std[i] == size;
+		for (i = 0; i < nr_heaps; i++) {
+			struct heap *h = &heaps[i];
+			bool mine = h->largest == size && !h->capped && !smoke;
 
-	printf("  memset baseline, %d sizes\n", n_all);
-	fflush(stdout);
-	for (j = 0; j < n_all; j++)
-		bench_memset(all_sizes[j], false);
+			if (!h->largest || size > h->largest)
+				continue;
+			if (h != sys && !is_std && !mine)
+				continue;
+			memset(&pts[n], 0, sizeof(pts[n]));
+			pts[n].h = h;
+			pts[n].size = size;
+			pts[n].is_largest = mine;
+			n++;
+		}
+		memset(&pts[n], 0, sizeof(pts[n]));
+		pts[n++].size = size;	/* the memset baseline */
+		printf("  %s: %d heaps and memset, interleaved\n",
+		       size_label(size, lbl, sizeof(lbl)), n - 1);
+		fflush(stdout);
+		bench_size(pts, n);
+	}
+	free(pts);
 
 	for (i = 0; i < nr_heaps; i++) {
 		if (!heaps[i].stats)
 			continue;
-		printf("  %s: churn of %u operations at %d%% fill\n",
-		       heaps[i].name, churn_ops, CHURN_FILL_PCT);
+		printf("  %s: churn of %u operations at %d%% fill, %u seeds\n",
+		       heaps[i].name, churn_ops, CHURN_FILL_PCT, churn_seeds);
 		fflush(stdout);
-		bench_frag(&heaps[i]);
+		for (k = 0; k < churn_seeds; k++)
+			bench_frag(&heaps[i], seed + k);
 	}
 
 	csv_print(&csv_heaps);
