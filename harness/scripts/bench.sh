@@ -3,7 +3,8 @@
 # bench.config when present) in its own object directory, so that it and
 # the `make check` kernel do not evict each other, boot the demo layout and
 # run heaps-bench. The host writes the CSV files and the table of ratios
-# into $BUILD/bench/.
+# into $BUILD/bench/, and replays the fragmentation churn against other
+# allocation policies (fragsim.py).
 : "${BOOT_TIMEOUT:=1800}"
 . "$(dirname "$0")/lib.sh"
 
@@ -37,6 +38,10 @@ echo
 grep -E '^heaps-bench|^error:' "$LOGS/bench.log" | sed 's/^/  guest: /' || true
 echo
 "$S/bench.py" report "$LOGS/bench.log" "$BUILD/bench" || rc=1
+if [ -s "$BUILD/bench/frag.csv" ]; then
+	echo
+	"$S/fragsim.py" "$BUILD/bench/frag.csv" | tee "$BUILD/bench/fragsim.txt" || rc=1
+fi
 grep -q '^@@@ END heaps-bench rc=0' "$LOGS/bench.log" || rc=1
 [ $rc = 0 ] || die "bench failed (see $LOGS/bench.log)"
 echo
