@@ -202,7 +202,7 @@ def tables(heaps, bench, frag):
         if m:
             out.append(f'{"memset":<{w}}{size_str(size):>10}{m["n"]:>6}'
                        f'{us(m["median_ns"]):>11}{us(m["p99_ns"]):>11}'
-                       f'{"":>10}{m["median_ns"] / m["size"] * 1e9 / MB / 1024:>8.2f} GiB/s')
+                       f'{"":>10}{m["size"] / m["median_ns"] * 1e9 / (MB * 1024):>8.2f} GiB/s')
     out.append('')
     out.append('CPU access: mmap + first write to every page + munmap, and a '
                'sequential read of a mapped buffer (median, us)')
