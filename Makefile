@@ -6,6 +6,7 @@
 #
 #   make demo     build and boot the demo layout, show every heap
 #   make check    every check and test; ends with "N passed, N failed"
+#   make bench    build a non-debug kernel, benchmark every heap in the guest
 #   make series   export the series with git format-patch into build/series
 #   make clean    remove build/ (keeps the package and compiler caches)
 
@@ -14,13 +15,16 @@ export KERNEL_VERSION
 
 SCRIPTS := harness/scripts
 
-.PHONY: demo check series clean
+.PHONY: demo check bench series clean
 
 demo:
 	@bash $(SCRIPTS)/demo.sh
 
 check:
 	@bash $(SCRIPTS)/check.sh
+
+bench:
+	@bash $(SCRIPTS)/bench.sh
 
 series:
 	@bash $(SCRIPTS)/deps.sh

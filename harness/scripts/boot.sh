@@ -17,7 +17,7 @@ timeout --foreground -k 10 "$BOOT_TIMEOUT" \
 	qemu-system-aarch64 -M "$QEMU_MACHINE" -cpu "$QEMU_CPU" -smp "$QEMU_SMP" \
 	-m "$QEMU_MEM" -nographic -no-reboot -monitor none -serial stdio \
 	-kernel "$KOBJ/arch/arm64/boot/Image" \
-	-initrd "$BUILD/guest/initramfs.cpio" \
+	-initrd "$GUEST/initramfs.cpio" \
 	-dtb "$BUILD/dtb/$scn.dtb" \
 	-append "console=ttyAMA0 panic=-1 oops=panic $extra scenario=$scn" \
 	</dev/null > "$log" 2>&1 || rc=$?

@@ -34,6 +34,9 @@ boot_scenario() {
 	local scn=$1 kunit=${2:-} rc=0
 	"$S/boot.sh" "$scn" || rc=$?
 	"$S/results.py" $kunit "$scn" "$LOGS/$scn.log" || rc=1
+	if [ -f "$HARNESS/scenarios/$scn/bench-smoke" ]; then
+		"$S/bench.py" smoke "$scn" "$LOGS/$scn.log" || rc=1
+	fi
 	return $rc
 }
 

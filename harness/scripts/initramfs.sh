@@ -4,7 +4,7 @@
 # harness's own guest programs (C programs and shell tests).
 . "$(dirname "$0")/lib.sh"
 
-out=$BUILD/guest
+out=$GUEST
 mkdir -p "$out/bin"
 
 # Kernel selftests from the assembled tree (installs uapi headers first).

@@ -8,6 +8,7 @@ BUILD=${BUILD:-$REPO/build}
 KVER=${KERNEL_VERSION:-$(sed -n 's/^KERNEL_VERSION *:= *//p' "$HARNESS/config.mk")}
 SRC=$BUILD/src                 # git tree: tag "base" + assembled series commits
 KOBJ=${KOBJ:-$BUILD/kobj}      # out-of-tree kernel build
+GUEST=${GUEST:-$BUILD/guest}   # guest programs and initramfs
 ARCH=arm64
 CROSS_COMPILE=aarch64-linux-gnu-
 export ARCH CROSS_COMPILE

@@ -1,0 +1,306 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Collect, check and tabulate the output of the guest's heaps-bench.
+
+bench.py report LOG OUTDIR
+    Write the CSV files heaps-bench printed ("@@@ CSV <file> <row>") into
+    OUTDIR, check them, and print the tables of ratios (also written to
+    OUTDIR/table.txt). Exits non-zero when the CSV is missing or malformed.
+bench.py smoke SCENARIO LOG
+    Check the CSV of a `heaps-bench --smoke` run and append one result line
+    to $BUILD/results.txt (see results.py), for `make check`.
+
+Only ratios mean something: the guest runs under QEMU TCG, where absolute
+times measure the emulator.
+"""
+import csv
+import io
+import os
+import re
+import sys
+
+PREFIX = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+CSV_LINE = re.compile(r'^@@@ CSV (\S+\.csv) (.*)$')
+
+HEADERS = {
+    'heaps.csv': 'heap,kind,cpu_access,largest,capped',
+    'bench.csv': 'heap,kind,test,size,size_kind,n,median_ns,p99_ns,min_ns,'
+                 'x_system,x_memset',
+    'frag.csv': 'heap,size,seed,ops,allocs,frees,failed,fill_pct,used,free,'
+                'largest_alloc,largest_free_stats,ratio,churn_ns',
+}
+TESTS = ('alloc_free', 'map_touch', 'read', 'memset')
+KB, MB = 1024, 1024 * 1024
+
+# Targets of issue 7.
+TARGET_4K_VS_SYSTEM = 2.0
+TARGET_LARGE_VS_MEMSET = 1.25
+TARGET_FRAG = 0.5
+
+
+class Malformed(Exception):
+    pass
+
+
+def extract(logfile):
+    """{file: [rows as dicts]}, checked against the expected headers."""
+    files = {}
+    for line in open(logfile, errors='replace'):
+        m = CSV_LINE.match(PREFIX.sub('', line.rstrip('\r\n')))
+        if m:
+            files.setdefault(m[1], []).append(m[2])
+    out = {}
+    for name, header in HEADERS.items():
+        lines = files.get(name)
+        if not lines:
+            raise Malformed(f'{name}: no rows in the log')
+        if lines[0] != header:
+            raise Malformed(f'{name}: header is "{lines[0]}", expected "{header}"')
+        rows = list(csv.reader(io.StringIO('\n'.join(lines))))
+        ncol = len(rows[0])
+        for i, r in enumerate(rows[1:], 2):
+            if len(r) != ncol:
+                raise Malformed(f'{name} line {i}: {len(r)} fields, expected {ncol}: {r}')
+        out[name] = (lines, [dict(zip(rows[0], r)) for r in rows[1:]])
+    unknown = set(files) - set(HEADERS)
+    if unknown:
+        raise Malformed(f'unexpected CSV files: {sorted(unknown)}')
+    return out
+
+
+def num(row, key, kind=int):
+    try:
+        v = kind(row[key])
+    except ValueError:
+        raise Malformed(f'{key}="{row[key]}" is not a number in {row}')
+    if v < 0:
+        raise Malformed(f'{key} is negative in {row}')
+    return v
+
+
+def validate(data, smoke):
+    """Check the rows for consistency; return (heaps, bench, frag)."""
+    heaps = {}
+    for r in data['heaps.csv'][1]:
+        if r['heap'] in heaps:
+            raise Malformed(f'heap {r["heap"]} listed twice')
+        if r['kind'] not in ('system', 'cma', 'region', 'other'):
+            raise Malformed(f'unknown kind in {r}')
+        if r['capped'] not in ('0', '1'):
+            raise Malformed(f'capped is not 0/1 in {r}')
+        r['largest'] = num(r, 'largest')
+        if not r['largest']:
+            raise Malformed(f'heap {r["heap"]} could not allocate anything')
+        heaps[r['heap']] = r
+    if 'system' not in heaps:
+        raise Malformed('no system heap')
+
+    bench = {}
+    for r in data['bench.csv'][1]:
+        if r['test'] not in TESTS:
+            raise Malformed(f'unknown test in {r}')
+        if r['size_kind'] not in ('fixed', 'largest'):
+            raise Malformed(f'unknown size_kind in {r}')
+        if r['heap'] != 'memset' and r['heap'] not in heaps:
+            raise Malformed(f'row for an unlisted heap: {r}')
+        for k in ('size', 'n', 'median_ns', 'p99_ns', 'min_ns'):
+            r[k] = num(r, k)
+        if not r['n'] or not r['size']:
+            raise Malformed(f'empty measurement: {r}')
+        if not r['min_ns'] <= r['median_ns'] <= r['p99_ns']:
+            raise Malformed(f'min <= median <= p99 does not hold: {r}')
+        for k in ('x_system', 'x_memset'):
+            r[k] = num(r, k, float) if r[k] else None
+        if r['test'] == 'alloc_free' and r['x_memset'] is None:
+            raise Malformed(f'alloc_free row without a paired ratio to memset: {r}')
+        if r['heap'] == 'system' and r['test'] != 'memset' and r['x_system'] != 1.0:
+            raise Malformed(f'the system heap is not 1.0x itself: {r}')
+        key = (r['heap'], r['test'], r['size'])
+        if key in bench:
+            raise Malformed(f'duplicate row {key}')
+        bench[key] = r
+
+    fixed = (4 * KB, 64 * KB) if smoke else (4 * KB, 64 * KB, MB, 16 * MB)
+    for name, h in heaps.items():
+        for size in fixed:
+            if size > h['largest']:
+                continue
+            want = ['alloc_free']
+            if h['cpu_access'] != 'none':
+                want += ['map_touch', 'read']
+            for t in want:
+                if (name, t, size) not in bench:
+                    raise Malformed(f'no {t} row for {name} at {size} bytes')
+    for (heap, test, size) in list(bench):
+        if heap != 'memset' and ('memset', 'memset', size) not in bench:
+            raise Malformed(f'no memset baseline at {size} bytes')
+        if heap != 'system' and heap != 'memset' and test != 'memset' and \
+                ('system', test, size) not in bench and heaps['system']['cpu_access'] != 'none':
+            raise Malformed(f'no system heap row for {test} at {size} bytes')
+
+    frag = {}
+    for r in data['frag.csv'][1]:
+        if r['heap'] not in heaps or heaps[r['heap']]['kind'] != 'region':
+            raise Malformed(f'fragmentation row for a heap without stats: {r}')
+        for k in ('size', 'ops', 'allocs', 'frees', 'failed', 'used', 'free',
+                  'largest_alloc', 'largest_free_stats', 'churn_ns'):
+            r[k] = num(r, k)
+        r['ratio'] = num(r, 'ratio', float)
+        if r['allocs'] + r['frees'] + r['failed'] < r['ops'] or r['allocs'] < r['frees']:
+            raise Malformed(f'churn counts do not add up: {r}')
+        if r['used'] + r['free'] != r['size'] or r['largest_alloc'] > r['free']:
+            raise Malformed(f'sizes do not add up: {r}')
+        if r['free'] and abs(r['ratio'] - r['largest_alloc'] / r['free']) > 1e-3:
+            raise Malformed(f'ratio is not largest_alloc / free: {r}')
+        frag.setdefault(r['heap'], []).append(r)
+    for name, h in heaps.items():
+        if h['kind'] == 'region' and name not in frag:
+            raise Malformed(f'no fragmentation row for {name}')
+    return heaps, bench, frag
+
+
+def size_str(b):
+    if b % MB == 0:
+        return f'{b // MB} MiB'
+    if b % KB == 0:
+        return f'{b // KB} KiB'
+    return f'{b} B'
+
+
+def us(ns):
+    return f'{ns / 1000:.1f}'
+
+
+def xr(r, key):
+    return '-' if r is None or r[key] is None else f'{r[key]:.2f}x'
+
+
+def tables(heaps, bench, frag):
+    out = []
+    w = max(len(h) for h in heaps) + 2
+    sizes = sorted({k[2] for k in bench if k[1] == 'alloc_free'})
+
+    out.append('alloc+free latency (DMA_HEAP_IOCTL_ALLOC + close), median and '
+               'p99 in microseconds;')
+    out.append('ratios are medians of ratios between samples of the same round '
+               '(heaps of one size are measured interleaved)')
+    out.append(f'{"heap":<{w}}{"size":>10}{"n":>6}{"median":>11}{"p99":>11}'
+               f'{"x system":>10}{"x memset":>10}')
+    for name in heaps:
+        for size in sizes:
+            r = bench.get((name, 'alloc_free', size))
+            if not r:
+                continue
+            tag = ' (largest)' if r['size_kind'] == 'largest' else ''
+            out.append(f'{name:<{w}}{size_str(size):>10}{r["n"]:>6}'
+                       f'{us(r["median_ns"]):>11}{us(r["p99_ns"]):>11}'
+                       f'{xr(r, "x_system"):>10}{xr(r, "x_memset"):>10}{tag}')
+    out.append('')
+    out.append('memset of a buffer the program owns (the zeroing limit)')
+    for size in sizes:
+        m = bench.get(('memset', 'memset', size))
+        if m:
+            out.append(f'{"memset":<{w}}{size_str(size):>10}{m["n"]:>6}'
+                       f'{us(m["median_ns"]):>11}{us(m["p99_ns"]):>11}'
+                       f'{"":>10}{m["size"] / m["median_ns"] * 1e9 / (MB * 1024):>8.2f} GiB/s')
+    out.append('')
+    out.append('CPU access: mmap + first write to every page + munmap, and a '
+               'sequential read of a mapped buffer (median, us)')
+    out.append(f'{"heap":<{w}}{"size":>10}{"map+touch":>11}{"x system":>10}'
+               f'{"read":>11}{"x system":>10}')
+    for name in heaps:
+        for size in sizes:
+            t = bench.get((name, 'map_touch', size))
+            r = bench.get((name, 'read', size))
+            if not t or not r:
+                continue
+            out.append(f'{name:<{w}}{size_str(size):>10}{us(t["median_ns"]):>11}'
+                       f'{xr(t, "x_system"):>10}{us(r["median_ns"]):>11}'
+                       f'{xr(r, "x_system"):>10}')
+    out.append('')
+    if frag:
+        f0 = next(iter(frag.values()))[0]
+        out.append(f'fragmentation: {f0["ops"]} seeded alloc/free operations '
+                   f'at {f0["fill_pct"]}% fill, then the largest allocatable '
+                   'block as a share of the free space')
+        out.append(f'{"heap":<{w}}{"size":>10}{"seed":>10}{"allocs":>8}{"failed":>8}'
+                   f'{"used":>12}{"free":>12}{"largest":>12}{"of free":>9}')
+        for name, rows in frag.items():
+            for r in rows:
+                out.append(f'{name:<{w}}{size_str(r["size"]):>10}{r["seed"]:>10}'
+                           f'{r["allocs"]:>8}{r["failed"]:>8}'
+                           f'{r["used"] / MB:>8.1f} MiB{r["free"] / MB:>8.1f} MiB'
+                           f'{r["largest_alloc"] / MB:>8.1f} MiB{100 * r["ratio"]:>8.1f}%')
+        out.append('')
+
+    out.append('targets (carveout = every heap with a debugfs region, '
+               'paired ratios)')
+    for name, h in heaps.items():
+        if h['kind'] != 'region':
+            continue
+        r = bench.get((name, 'alloc_free', 4 * KB))
+        if r and r['x_system'] is not None:
+            v = r['x_system']
+            out.append(f'  {name}: 4 KiB alloc+free {v:.2f}x system heap '
+                       f'(target <= {TARGET_4K_VS_SYSTEM}x): '
+                       f'{"met" if v <= TARGET_4K_VS_SYSTEM else "MISSED"}')
+        if h['cpu_access'] == 'none':
+            out.append(f'  {name}: no CPU access, nothing is cleared: '
+                       'memset target not applicable')
+        else:
+            for size in sizes:
+                r = bench.get((name, 'alloc_free', size))
+                if size < MB or not r:
+                    continue
+                v = r['x_memset']
+                out.append(f'  {name}: {size_str(size)} alloc+free {v:.2f}x memset '
+                           f'(target <= {TARGET_LARGE_VS_MEMSET}x): '
+                           f'{"met" if v <= TARGET_LARGE_VS_MEMSET else "MISSED"}')
+        rows = frag.get(name)
+        if rows:
+            v = sorted(r['ratio'] for r in rows)
+            med = v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+            out.append(f'  {name}: largest block after churn {100 * med:.1f}% of free, '
+                       f'median of {len(v)} seeds, range {100 * v[0]:.1f}-{100 * v[-1]:.1f}% '
+                       f'(target >= {100 * TARGET_FRAG:.0f}%): '
+                       f'{"met" if med >= TARGET_FRAG else "MISSED"}')
+    return '\n'.join(out)
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) == 3 and args[0] == 'report':
+        _, logfile, outdir = args
+        try:
+            data = extract(logfile)
+            parsed = validate(data, smoke=False)
+        except Malformed as e:
+            print(f'bench: {logfile}: {e}', file=sys.stderr)
+            return 1
+        os.makedirs(outdir, exist_ok=True)
+        for name, (lines, _) in data.items():
+            with open(os.path.join(outdir, name), 'w') as f:
+                f.write('\n'.join(lines) + '\n')
+        text = tables(*parsed)
+        with open(os.path.join(outdir, 'table.txt'), 'w') as f:
+            f.write(text + '\n')
+        print(text)
+        return 0
+    if len(args) == 3 and args[0] == 'smoke':
+        _, scn, logfile = args
+        ok, detail = True, 'csv well formed'
+        try:
+            validate(extract(logfile), smoke=True)
+        except Malformed as e:
+            ok, detail = False, str(e)
+            print(f'  {scn}/bench-csv: {detail}')
+        with open(os.path.join(os.environ['BUILD'], 'results.txt'), 'a') as f:
+            f.write(f'TEST {scn}/bench-csv {int(ok)} {int(not ok)} 0 '
+                    f'{"csv well formed" if ok else "malformed csv"}\n')
+        return 0 if ok else 1
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main())
