@@ -222,23 +222,38 @@ static void dma_heap_test_alloc_rounds_up(struct kunit *test)
 	}
 }
 
-static void dma_heap_test_alloc_system(struct kunit *test)
+/* Heaps of the other kinds, when the kernel has them */
+static const char * const alloc_heap_names[] = {
+	"system",
+	"default_cma_region",
+};
+
+static void alloc_heap_desc(const char * const *name, char *desc)
 {
+	strscpy(desc, *name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(alloc_heap, alloc_heap_names, alloc_heap_desc);
+
+static void dma_heap_test_alloc_heap(struct kunit *test)
+{
+	const char *name = *(const char * const *)test->param_value;
 	const size_t len = 3 * PAGE_SIZE + 1;
 	struct iosys_map map;
 	struct dma_buf *dmabuf;
 	struct dma_heap *heap;
 	int ret;
 
-	heap = dma_heap_find("system");
+	heap = dma_heap_find(name);
 	if (!heap)
-		kunit_skip(test, "no system heap");
+		kunit_skip(test, "no heap \"%s\"", name);
 
 	dmabuf = dma_heap_buffer_alloc(heap, len, O_RDWR | O_CLOEXEC, 0);
 	/* The buffer must not depend on the caller's heap reference */
 	dma_heap_put(heap);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
 	KUNIT_EXPECT_EQ(test, dmabuf->size, PAGE_ALIGN(len));
+	KUNIT_EXPECT_STREQ(test, dmabuf->exp_name, name);
 
 	ret = dma_buf_vmap_unlocked(dmabuf, &map);
 	KUNIT_EXPECT_EQ(test, ret, 0);
@@ -463,8 +478,9 @@ static void dma_heap_test_map_carveouts(struct kunit *test)
 
 		if (!of_device_is_compatible(np, "linux,dma-heap-carveout"))
 			continue;
-		if (of_property_read_string(np, "linux,dma-heap-name", &name))
-			name = kbasename(of_node_full_name(np));
+		name = of_dma_heap_name(np);
+		if (IS_ERR(name))
+			continue;
 		rmem = of_reserved_mem_lookup(np);
 		heap = dma_heap_find(name);
 		if (!heap || !rmem) {
@@ -493,7 +509,7 @@ static struct kunit_case dma_heap_test_cases[] = {
 	KUNIT_CASE_PARAM(dma_heap_test_alloc_invalid,
 			 alloc_invalid_gen_params),
 	KUNIT_CASE(dma_heap_test_alloc_rounds_up),
-	KUNIT_CASE(dma_heap_test_alloc_system),
+	KUNIT_CASE_PARAM(dma_heap_test_alloc_heap, alloc_heap_gen_params),
 	KUNIT_CASE(dma_heap_test_map_carveouts),
 	KUNIT_CASE(dma_heap_test_open_holds_ref),
 	KUNIT_CASE(dma_heap_test_race_find_open),
@@ -553,16 +569,62 @@ static void dma_heap_test_expect_error(struct kunit *test,
 		dma_heap_put(heap);
 }
 
-/* Reserved-memory regions, found by linux,dma-heap-name or node name */
+static void dma_heap_test_unregister(void *np)
+{
+	of_dma_heap_provider_unregister(np);
+}
+
+static void dma_heap_test_register_single(struct kunit *test,
+					  struct device_node *np)
+{
+	KUNIT_ASSERT_EQ(test, of_dma_heap_provider_register(np,
+							    of_dma_heap_xlate_single,
+							    test_heap), 0);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   dma_heap_test_unregister,
+							   np));
+}
+
+/*
+ * Reserved-memory regions are single-heap providers like any other: never
+ * found by name, even when named like a registered heap.
+ */
 static void dma_heap_test_of_region(struct kunit *test)
+{
+	struct device_node *np, *named, *cells;
+
+	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer");
+	named = dma_heap_test_node(test, "/reserved-memory/kunit-dma-heap-named");
+	cells = dma_heap_test_node(test,
+				   "/reserved-memory/kunit-dma-heap-region-cells");
+
+	dma_heap_test_expect_error(test, np, "named", -EPROBE_DEFER);
+	dma_heap_test_expect_error(test, np, "node-name", -EPROBE_DEFER);
+	dma_heap_test_register_single(test, named);
+	dma_heap_test_expect_heap(test, np, "named");
+	dma_heap_test_expect_error(test, np, "node-name", -EPROBE_DEFER);
+	dma_heap_test_expect_error(test, np, "unregistered", -EPROBE_DEFER);
+	dma_heap_test_expect_error(test, np, "not-listed", -ENOENT);
+
+	/* A specifier with cells for a single-heap provider */
+	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer-region-cells");
+	dma_heap_test_register_single(test, cells);
+	dma_heap_test_expect_error(test, np, NULL, -EINVAL);
+}
+
+/* The heap name a node asks for: linux,dma-heap-name, else the node name */
+static void dma_heap_test_of_name(struct kunit *test)
 {
 	struct device_node *np;
 
-	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer");
-	dma_heap_test_expect_heap(test, np, "named");
-	dma_heap_test_expect_heap(test, np, "node-name");
-	dma_heap_test_expect_error(test, np, "unregistered", -EPROBE_DEFER);
-	dma_heap_test_expect_error(test, np, "not-listed", -ENOENT);
+	np = dma_heap_test_node(test, "/reserved-memory/kunit-dma-heap-named");
+	KUNIT_EXPECT_STREQ(test, of_dma_heap_name(np), "kunit-dma-heap-test");
+	np = dma_heap_test_node(test, "/reserved-memory/kunit-dma-heap-test");
+	KUNIT_EXPECT_STREQ(test, of_dma_heap_name(np), "kunit-dma-heap-test");
+	np = dma_heap_test_node(test, "/reserved-memory/kunit-dma-heap-empty-name");
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(of_dma_heap_name(np)), -EINVAL);
+	np = dma_heap_test_node(test, "/reserved-memory/kunit-dma-heap-bad-name");
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(of_dma_heap_name(np)), -EINVAL);
 }
 
 static struct dma_heap *dma_heap_test_xlate(struct of_phandle_args *args,
@@ -572,11 +634,6 @@ static struct dma_heap *dma_heap_test_xlate(struct of_phandle_args *args,
 		return ERR_PTR(-EINVAL);
 
 	return data;
-}
-
-static void dma_heap_test_unregister(void *np)
-{
-	of_dma_heap_provider_unregister(np);
 }
 
 /* A provider with #dma-heap-cells = <1> and a translation function */
@@ -627,8 +684,6 @@ static void dma_heap_test_of_errors(struct kunit *test)
 	dma_heap_test_expect_error(test, np, "named", -EINVAL);
 	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer-not-provider");
 	dma_heap_test_expect_error(test, np, NULL, -EINVAL);
-	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer-region-cells");
-	dma_heap_test_expect_error(test, np, NULL, -EINVAL);
 }
 
 /* devm_of_dma_heap_get() drops its reference when the device goes away */
@@ -639,6 +694,8 @@ static void dma_heap_test_of_devm(struct kunit *test)
 	struct dma_heap *heap;
 	struct device *dev;
 
+	np = dma_heap_test_node(test, "/reserved-memory/kunit-dma-heap-named");
+	dma_heap_test_register_single(test, np);
 	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer");
 	dev = kunit_device_register(test, "kunit-dma-heap-devm");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
@@ -654,6 +711,7 @@ static void dma_heap_test_of_devm(struct kunit *test)
 
 static struct kunit_case dma_heap_of_test_cases[] = {
 	KUNIT_CASE(dma_heap_test_of_region),
+	KUNIT_CASE(dma_heap_test_of_name),
 	KUNIT_CASE(dma_heap_test_of_provider),
 	KUNIT_CASE(dma_heap_test_of_errors),
 	KUNIT_CASE(dma_heap_test_of_devm),

@@ -11,15 +11,18 @@
  * The node a dma-heaps entry points to is the heap provider, and its
  * #dma-heap-cells property says how many cells follow the phandle:
  *
- *  - A reserved-memory region that a heap driver exports as a heap has
- *    #dma-heap-cells = <0>. It needs no registration: its heap is the one
- *    named like the heap drivers name such a region, after its
- *    linux,dma-heap-name property if it has one, else after its node name
- *    with the unit address (e.g. "framebuffer@50000000", the name the CMA
- *    heap gives each reusable region).
- *  - Any other provider (e.g. a TEE that manages several protected heaps)
- *    registers a translation function for its node with
- *    of_dma_heap_provider_register(); the cells select the heap.
+ * Every provider registers its node with of_dma_heap_provider_register()
+ * once its heaps exist; until then, consumers get -EPROBE_DEFER:
+ *
+ *  - A reserved-memory region that a heap driver exports as one heap has
+ *    #dma-heap-cells = <0>; its driver registers the region's node with
+ *    of_dma_heap_xlate_single() and the heap.
+ *  - A provider of several heaps (e.g. a TEE that manages several protected
+ *    heaps) has cells that select the heap, and its own translation
+ *    function.
+ *
+ * Heaps are never found by name here: a region refers to the heap its
+ * driver registered for it, whatever heap names other regions ask for.
  *
  * Copyright (C) 2026 Dmabuf Heaps Team
  */
@@ -69,8 +72,8 @@ static DEFINE_MUTEX(of_dma_heap_providers_lock);
  * device-tree functions. Every heap it returns must stay registered until
  * the provider has been unregistered.
  *
- * Reserved-memory regions with #dma-heap-cells = <0> are found by name and
- * need no provider.
+ * A provider of a single heap uses of_dma_heap_xlate_single() as @xlate and
+ * the heap as @data.
  *
  * Context: Process context. May sleep.
  *
@@ -131,6 +134,55 @@ void of_dma_heap_provider_unregister(struct device_node *np)
 }
 EXPORT_SYMBOL_NS_GPL(of_dma_heap_provider_unregister, "DMA_BUF_HEAP");
 
+/**
+ * of_dma_heap_xlate_single - translation function of a single-heap provider
+ * @args: the consumer's specifier, which has no cells
+ * @data: the provider's heap, as passed to of_dma_heap_provider_register()
+ *
+ * For providers with #dma-heap-cells = <0>, such as a reserved-memory region
+ * exported as one heap.
+ *
+ * Return: @data, or ERR_PTR(-EINVAL) if the specifier has cells.
+ */
+struct dma_heap *of_dma_heap_xlate_single(struct of_phandle_args *args,
+					  void *data)
+{
+	if (args->args_count)
+		return ERR_PTR(-EINVAL);
+
+	return data;
+}
+EXPORT_SYMBOL_NS_GPL(of_dma_heap_xlate_single, "DMA_BUF_HEAP");
+
+/**
+ * of_dma_heap_name - the heap name a device-tree node asks for
+ * @np: a node that a driver exports as one heap, e.g. a reserved-memory
+ *	region
+ *
+ * Heap drivers name the heap of a region after its linux,dma-heap-name
+ * property, else after its node name with the unit address (e.g.
+ * "framebuffer@50000000", the name the CMA heap gives reusable regions).
+ * The name is not checked further: dma_heap_add() refuses one that is
+ * already taken.
+ *
+ * Return: the name, which lives as long as @np, or ERR_PTR(-EINVAL) if
+ * linux,dma-heap-name is not a string or is empty.
+ */
+const char *of_dma_heap_name(struct device_node *np)
+{
+	const char *name;
+	int ret;
+
+	ret = of_property_read_string(np, "linux,dma-heap-name", &name);
+	if (ret == -EINVAL)
+		return kbasename(of_node_full_name(np));
+	if (ret || !*name)
+		return ERR_PTR(-EINVAL);
+
+	return name;
+}
+EXPORT_SYMBOL_NS_GPL(of_dma_heap_name, "DMA_BUF_HEAP");
+
 /*
  * Translate @args with the provider registered for @args->np. Returns NULL
  * if there is none, else a heap with a reference or an ERR_PTR().
@@ -154,38 +206,6 @@ static struct dma_heap *of_dma_heap_from_provider(struct of_phandle_args *args)
 	}
 
 	return NULL;
-}
-
-static bool of_dma_heap_is_reserved_memory(struct device_node *np)
-{
-	struct device_node *root __free(device_node) =
-		of_find_node_by_path("/reserved-memory");
-	struct device_node *parent __free(device_node) = of_get_parent(np);
-
-	return root && parent == root;
-}
-
-/*
- * The heap of a reserved-memory region, named the way heap drivers name it:
- * after linux,dma-heap-name, else after the node name with its unit address
- * (what the reserved-memory core records for the region, and what the CMA
- * heap uses).
- */
-static struct dma_heap *of_dma_heap_from_region(struct device_node *np)
-{
-	struct dma_heap *heap;
-	const char *name;
-
-	if (of_property_read_string(np, "linux,dma-heap-name", &name))
-		name = kbasename(of_node_full_name(np));
-
-	heap = dma_heap_find(name);
-	if (!heap) {
-		pr_debug("%pOF: heap \"%s\" not registered yet\n", np, name);
-		return ERR_PTR(-EPROBE_DEFER);
-	}
-
-	return heap;
 }
 
 /**
@@ -265,27 +285,14 @@ struct dma_heap *of_dma_heap_get(struct device_node *np, const char *name)
 	}
 
 	heap = of_dma_heap_from_provider(&args);
-	if (heap) {
-		if (PTR_ERR_OR_ZERO(heap) == -EINVAL)
-			pr_err("%pOF: dma-heaps entry %d: %pOF rejected the specifier\n",
-			       np, index, args.np);
-		goto out;
-	}
-
-	if (!of_dma_heap_is_reserved_memory(args.np)) {
-		/* A provider that has not probed yet */
+	if (!heap) {
+		pr_debug("%pOF: dma-heaps entry %d: %pOF has no heap yet\n",
+			 np, index, args.np);
 		heap = ERR_PTR(-EPROBE_DEFER);
-		goto out;
-	}
-
-	if (args.args_count) {
-		pr_err("%pOF: dma-heaps entry %d: reserved-memory region %pOF must have #dma-heap-cells = <0>\n",
+	} else if (PTR_ERR_OR_ZERO(heap) == -EINVAL) {
+		pr_err("%pOF: dma-heaps entry %d: %pOF rejected the specifier\n",
 		       np, index, args.np);
-		heap = ERR_PTR(-EINVAL);
-		goto out;
 	}
-
-	heap = of_dma_heap_from_region(args.np);
 out:
 	of_node_put(args.np);
 	return heap;

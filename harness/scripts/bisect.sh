@@ -24,7 +24,12 @@ commits=$(git rev-list --reverse base..HEAD)
 for c in $commits; do
 	subj=$(git log -1 --format=%s "$c")
 	git checkout -q -f --detach "$c"
+	code=0
 	for f in $(git diff --name-only "$c^" "$c"); do
+		case "$f" in
+		tools/* | Documentation/*) ;;
+		*.[ch] | */Makefile | */Kconfig* | *.dts | *.dtsi | *.dtso) code=1 ;;
+		esac
 		case "$f" in
 		*.c) d=$(dirname "$f") ;;
 		*/Makefile | */Kconfig) d=$(dirname "$f") ;;
@@ -37,6 +42,10 @@ for c in $commits; do
 	t0=$(date +%s)
 	if [ -z "$dirs" ]; then
 		printf '    ok    %-70s (no kernel code yet)\n' "$subj"
+	elif [ $code = 0 ]; then
+		# Documentation, bindings or selftests only: the kernel build
+		# is the previous commit's.
+		printf '    ok    %-70s (no kernel code changed)\n' "$subj"
 	elif bmake -s olddefconfig >/dev/null 2>"$BOBJ/log" &&
 		bmake -s $dirs >"$BOBJ/log" 2>&1; then
 		printf '    ok    %-70s %ss\n' "$subj" $(($(date +%s) - t0))

@@ -50,6 +50,7 @@ stage kconfig "$S/kconfig.sh" "$HARNESS/configs/base.config" &&
 stage static-w1-sparse "$S/static.sh"
 stage bisect-build "$S/bisect.sh"
 stage dt-binding-check "$S/dtcheck.sh"
+stage dtbs-check "$S/dtbscheck.sh"
 if [ "${built:-0}" = 1 ]; then
 	for scn in $(cat "$HARNESS/scenarios/check"); do
 		kunit=""

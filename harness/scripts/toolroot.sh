@@ -45,7 +45,8 @@ in_root() {
 	mkdir -p "$ROOT$BUILD" "$ROOT/proc"
 	mountpoint -q "$ROOT$BUILD" || mount --bind "$BUILD" "$ROOT$BUILD"
 	mountpoint -q "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
-	trap 'umount "$ROOT$BUILD" "$ROOT/proc" 2>/dev/null || true' EXIT
+	# /proc stays mounted: other checkouts may be using the chroot.
+	trap 'umount "$ROOT$BUILD" 2>/dev/null || true' EXIT
 	chroot "$ROOT" env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 "$@"
 }
 

@@ -362,11 +362,9 @@ static int carveout_heap_probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 
-	ret = of_property_read_string(np, "linux,dma-heap-name", &name);
-	if (ret == -EINVAL)
-		name = of_node_full_name(np);
-	else if (ret)
-		return dev_err_probe(dev, ret,
+	name = of_dma_heap_name(np);
+	if (IS_ERR(name))
+		return dev_err_probe(dev, PTR_ERR(name),
 				     "%pOF: invalid linux,dma-heap-name\n", np);
 
 	if (!carveout_heap_name_valid(name))
@@ -391,6 +389,7 @@ static int carveout_heap_probe(struct platform_device *pdev)
 	heap->contig.base = rmem->base;
 	heap->contig.size = rmem->size;
 	heap->contig.largest_free = carveout_heap_largest_free;
+	heap->contig.np = np;
 	if (!of_property_read_bool(np, "no-map"))
 		heap->contig.cpu_access = CONTIG_CPU_ACCESS_CACHED;
 	else if (!of_property_read_bool(np, "no-cpu-access"))

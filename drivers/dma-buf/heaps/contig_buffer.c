@@ -556,10 +556,9 @@ struct dma_buf *contig_buffer_export(struct contig_buffer *buf, u32 fd_flags)
 }
 EXPORT_SYMBOL_NS_GPL(contig_buffer_export, "DMA_BUF_HEAP");
 
-/* Heaps registered through the helpers, and their debugfs root. */
-static LIST_HEAD(contig_heaps);
+/* The debugfs root of the heaps registered through the helpers */
 static struct dentry *contig_debugfs_root;
-static DEFINE_MUTEX(contig_heaps_lock);
+static DEFINE_MUTEX(contig_debugfs_lock);
 
 static int contig_heap_stats_show(struct seq_file *s, void *unused)
 {
@@ -601,8 +600,7 @@ DEFINE_SHOW_ATTRIBUTE(contig_heap_buffers);
 
 static void contig_heap_debugfs_add(struct contig_heap *ch)
 {
-	lockdep_assert_held(&contig_heaps_lock);
-
+	guard(mutex)(&contig_debugfs_lock);
 	if (!contig_debugfs_root)
 		contig_debugfs_root = debugfs_create_dir("dma_heap", NULL);
 
@@ -620,14 +618,16 @@ static void contig_heap_debugfs_add(struct contig_heap *ch)
  * @ops: heap operations. The allocate callback finds @ch with
  *	dma_heap_get_drvdata().
  *
- * Register the dma-buf heap @ch->name and its debugfs directory
+ * Register the dma-buf heap @ch->name, its debugfs directory
  * ``dma_heap/<name>/`` holding the read-only (root only) ``stats`` and
- * ``buffers`` files. Heaps cannot be removed: @ch must stay allocated
- * forever once this succeeded.
+ * ``buffers`` files, and, if @ch->np is set, the device-tree provider of the
+ * heap. Heaps cannot be removed: @ch must stay allocated forever once this
+ * succeeded.
  *
- * Return: 0 on success, -EEXIST if another heap registered through these
- * helpers has the same name, or a negative error code from dma_heap_add()
- * (for example when a heap of another kind has the same name).
+ * Context: Process context. May sleep.
+ *
+ * Return: 0 on success, or the error from dma_heap_add(): -EEXIST if a
+ * heap of that name is already registered.
  */
 int contig_heap_add(struct contig_heap *ch, const struct dma_heap_ops *ops)
 {
@@ -636,20 +636,8 @@ int contig_heap_add(struct contig_heap *ch, const struct dma_heap_ops *ops)
 		.ops = ops,
 		.priv = ch,
 	};
-	struct contig_heap *other;
 	struct dma_heap *heap;
-
-	guard(mutex)(&contig_heaps_lock);
-
-	/*
-	 * dma_heap_add() only notices a duplicate name once creating the
-	 * device failed, with a sysfs warning. Catch the common case of two
-	 * regions given the same name first.
-	 */
-	list_for_each_entry(other, &contig_heaps, node) {
-		if (!strcmp(other->name, ch->name))
-			return -EEXIST;
-	}
+	int ret;
 
 	mutex_init(&ch->lock);
 	INIT_LIST_HEAD(&ch->buffers);
@@ -661,10 +649,21 @@ int contig_heap_add(struct contig_heap *ch, const struct dma_heap_ops *ops)
 		mutex_destroy(&ch->lock);
 		return PTR_ERR(heap);
 	}
-
 	ch->heap = heap;
-	list_add_tail(&ch->node, &contig_heaps);
 	contig_heap_debugfs_add(ch);
+
+	if (ch->np) {
+		/*
+		 * Only fails for lack of memory. The heap cannot be taken back
+		 * any more, so it stays, just out of reach of dma-heaps.
+		 */
+		ret = of_dma_heap_provider_register(ch->np,
+						    of_dma_heap_xlate_single,
+						    heap);
+		if (ret)
+			pr_err("%pOF: heap \"%s\" is not a device-tree heap provider: %pe\n",
+			       ch->np, ch->name, ERR_PTR(ret));
+	}
 
 	return 0;
 }

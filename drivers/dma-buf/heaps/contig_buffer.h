@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 struct dentry;
+struct device_node;
 struct dma_buf;
 struct dma_heap;
 struct dma_heap_ops;
@@ -55,6 +56,9 @@ typedef u64 (*contig_largest_free_t)(struct contig_heap *ch);
  * @size: size of the region in bytes
  * @cpu_access: CPU access mode of every buffer of this heap
  * @largest_free: optional callback reporting the largest free block
+ * @np: optional device-tree node of the region. contig_heap_add() registers
+ *	it as the provider of the heap (#dma-heap-cells = <0>), so that
+ *	devices can refer to the heap with a dma-heaps property.
  *
  * The owner fills in the fields above and calls contig_heap_add(); the
  * remaining fields belong to the helpers.
@@ -68,6 +72,7 @@ struct contig_heap {
 	phys_addr_t size;
 	enum contig_cpu_access cpu_access;
 	contig_largest_free_t largest_free;
+	struct device_node *np;
 
 	/* private: */
 	struct dma_heap *heap;		/* set by contig_heap_add() */
@@ -76,7 +81,6 @@ struct contig_heap {
 	u64 used;			/* bytes in live buffers */
 	unsigned long nr_buffers;	/* number of live buffers */
 	struct dentry *debugfs;		/* may be an error pointer */
-	struct list_head node;		/* in the list of contig heaps */
 };
 
 /**
