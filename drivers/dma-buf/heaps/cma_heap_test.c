@@ -7,7 +7,9 @@
  * to a reusable shared-dma-pool region. Without that node (the device tree
  * of the running system does not describe it) the tests needing it are
  * skipped. The heap the test creates stays registered after the test, as
- * every heap does, and is named "cma-driver-exposed".
+ * every heap does, and is named "cma-driver-exposed". If the node has a
+ * dma-heaps property, its "cma" and "coherent" entries must resolve to the
+ * heaps "camera-contiguous" and "coherent-uncached".
  */
 
 #include <kunit/device.h>
@@ -162,10 +164,40 @@ static void cma_heap_test_alloc(struct kunit *test)
 	dma_buf_put(buf);
 }
 
+/*
+ * Region heaps are device-tree providers: the test node names the heap of
+ * a tagged CMA region and of a coherent pool in its dma-heaps property.
+ */
+static void cma_heap_test_of_providers(struct kunit *test)
+{
+	static const struct {
+		const char *entry, *heap;
+	} refs[] = {
+		{ "cma", "camera-contiguous" },
+		{ "coherent", "coherent-uncached" },
+	};
+	struct cma_heap_test *t = test->priv;
+	struct dma_heap *heap;
+	size_t i;
+
+	if (!t->np || !of_property_present(t->np, "dma-heaps"))
+		kunit_skip(test, "no dma-heaps property in %s", TEST_NODE);
+
+	for (i = 0; i < ARRAY_SIZE(refs); i++) {
+		heap = of_dma_heap_get(t->np, refs[i].entry);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, heap, "entry %s",
+						 refs[i].entry);
+		KUNIT_EXPECT_STREQ(test, dma_heap_get_name(heap),
+				   refs[i].heap);
+		dma_heap_put(heap);
+	}
+}
+
 static struct kunit_case cma_heap_test_cases[] = {
 	KUNIT_CASE(cma_heap_test_no_area),
 	KUNIT_CASE(cma_heap_test_names),
 	KUNIT_CASE(cma_heap_test_alloc),
+	KUNIT_CASE(cma_heap_test_of_providers),
 	{}
 };
 

@@ -181,6 +181,8 @@ static int coherent_heap_probe(struct platform_device *pdev)
 	 * importers skip cache maintenance.
 	 */
 	heap->contig.cpu_access = CONTIG_CPU_ACCESS_WRITECOMBINE;
+	/* Consumers may name the heap with dma-heaps = <&region>. */
+	heap->contig.np = np;
 
 	ret = contig_heap_add(&heap->contig, &coherent_heap_ops);
 	if (ret) {
@@ -191,7 +193,6 @@ static int coherent_heap_probe(struct platform_device *pdev)
 		goto err_free_heap;
 	}
 
-	/* PROVIDER-HOOK */
 	dev_info(dev, "%pOF: heap \"%s\", coherent pool of %pa bytes at %pa\n",
 		 np, heap->contig.name, &rmem->size, &rmem->base);
 
