@@ -9,7 +9,8 @@
  *    driver exposed it (the region /dma-heap-cma-test points to, exposed
  *    as "cma-driver-exposed" by the KUnit test); the default area is
  *    "default_cma_region" (plus its legacy name);
- *  - non-reusable shared-dma-pool with linux,dma-heap-name: a heap;
+ *  - non-reusable shared-dma-pool with linux,dma-heap-name: a heap, if
+ *    it is no-map (else none, and a boot message saying so);
  *  - restricted-dma-pool: never a heap, and a tagged one is reported in
  *    the kernel log.
  * Buffers must lie in their region (CMA: the area's debugfs "used" count
@@ -359,6 +360,17 @@ int main(void)
 		if (!prop_present(node, "reusable")) {
 			if (!tagged) {
 				check(!heap_exists(de->d_name), "%s: untagged coherent pool has no heap",
+				      de->d_name);
+				continue;
+			}
+			if (!prop_present(node, "no-map")) {
+				check(!heap_exists(tag),
+				      "%s: no heap \"%s\" for a pool without no-map",
+				      de->d_name, tag);
+				snprintf(msg, sizeof(msg),
+					 "/reserved-memory/%s: a coherent pool in system RAM needs no-map to be a heap",
+					 de->d_name);
+				check(klog_has(msg), "%s: boot log says no-map is missing",
 				      de->d_name);
 				continue;
 			}

@@ -22,6 +22,7 @@
 #include <linux/dma-heap.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
+#include <linux/ioport.h>
 #include <linux/mm.h>
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
@@ -149,6 +150,17 @@ static int coherent_heap_probe(struct platform_device *pdev)
 	if (!rmem)
 		return dev_err_probe(dev, -ENODEV,
 				     "%pOF: reserved memory region missing (not allocated?)\n",
+				     np);
+
+	/*
+	 * The pool is mapped write-combined. A region still in the kernel's
+	 * linear map (no no-map) would get a second, cacheable mapping, which
+	 * memremap() refuses with a warning: say what is wrong instead.
+	 */
+	if (region_intersects(rmem->base, rmem->size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT)
+		return dev_err_probe(dev, -EINVAL,
+				     "%pOF: a coherent pool in system RAM needs no-map to be a heap\n",
 				     np);
 
 	ret = of_reserved_mem_device_init_by_node(dev, np);
