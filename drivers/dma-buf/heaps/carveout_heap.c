@@ -321,7 +321,7 @@ static int carveout_heap_missing_region(struct device *dev,
 	}
 
 	if (of_property_present(np, "size"))
-		return dev_err_probe(dev, -ENOMEM,
+		return dev_err_probe(dev, -ENODEV,
 				     "%pOF: dynamic region could not be allocated (size, alignment or alloc-ranges cannot be satisfied)\n",
 				     np);
 
