@@ -7,6 +7,8 @@
  *   heap-torture ioctl                      unknown/truncated/oversized ioctls
  *   heap-torture perms                      node permissions, CPU-less buffers
  *   heap-torture failnth                    fail-nth sweep over the alloc ioctl
+ *   heap-torture importer-failnth           the same over the reference
+ *                                           importer's debugfs "create"
  *   heap-torture threads NTHREADS SECONDS   concurrent alloc/map/sync/import
  *
  * Output is TAP ("ok N - ..." / "not ok N - ..."), parsed by results.py;
@@ -946,6 +948,118 @@ static int cmd_failnth(void)
 	return 0;
 }
 
+/* ---- fail-nth over the in-kernel API, through the reference importer ---- */
+#define DHTI_DIR "/sys/kernel/debug/dma_heap_test_importer"
+
+/* Buffer ids listed by the importer's "buffers" file (first column). */
+static int dhti_ids(const char *dir, unsigned int *ids, int max)
+{
+	char path[320], line[256];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/buffers", dir);
+	f = fopen(path, "r");
+	while (f && n < max && fgets(line, sizeof(line), f))
+		ids[n++] = strtoul(line, NULL, 10);
+	if (f)
+		fclose(f);
+	return n;
+}
+
+static int cmd_importer_failnth(void)
+{
+	int nth = open("/proc/thread-self/fail-nth", O_RDWR);
+	unsigned long injected_total = 0;
+	DIR *d = opendir(DHTI_DIR);
+	struct dirent *e;
+
+	discover();
+	if (nth < 0 || !d) {
+		tap(false, "open fail-nth / " DHTI_DIR ": %s", strerror(errno));
+		return 0;
+	}
+	while ((e = readdir(d))) {
+		char dir[300], path[320];
+		unsigned long injected = 0, errs = 0, absorbed = 0;
+		bool ok = true;
+		int cfd, dfd, n;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), DHTI_DIR "/%.200s", e->d_name);
+		snprintf(path, sizeof(path), "%s/create", dir);
+		cfd = open(path, O_WRONLY);
+		snprintf(path, sizeof(path), "%s/destroy", dir);
+		dfd = open(path, O_WRONLY);
+		if (cfd < 0 || dfd < 0)
+			continue;
+		for (n = 1; n < 10000; n++) {
+			unsigned int before[64], after[64];
+			int nb = dhti_ids(dir, before, 64), na, len;
+			char v[16];
+			long left;
+			ssize_t r;
+
+			len = snprintf(v, sizeof(v), "%d", n);
+			pwrite(nth, v, len, 0);
+			r = write(cfd, "65536", 5);
+			if (r < 0)
+				r = -errno;
+			memset(v, 0, sizeof(v));
+			pread(nth, v, sizeof(v) - 1, 0);
+			left = strtol(v, NULL, 10);
+			pwrite(nth, "0", 1, 0);
+			na = dhti_ids(dir, after, 64);
+			if (r >= 0) {
+				/* Destroy the buffer this write created. */
+				for (int i = 0; i < na; i++) {
+					bool old = false;
+
+					for (int j = 0; j < nb; j++)
+						old |= after[i] == before[j];
+					if (!old) {
+						len = snprintf(v, sizeof(v), "%u", after[i]);
+						if (write(dfd, v, len) != len)
+							ok = false;
+					}
+				}
+			} else if (na != nb) {
+				ok = false;
+				bad("%s: n=%d failed create left a buffer", e->d_name, n);
+			}
+			if (left != 0) {
+				if (r < 0) {
+					ok = false;
+					bad("%s: n=%d failed without injection: %s", e->d_name, n,
+					    strerror((int)-r));
+				}
+				break;
+			}
+			injected++;
+			if (r < 0) {
+				errs++;
+				if (r != -ENOMEM && r != -EINTR) {
+					ok = false;
+					bad("%s: n=%d unexpected error %s", e->d_name, n, errname((int)r));
+				}
+			} else {
+				absorbed++;
+			}
+		}
+		close(cfd);
+		close(dfd);
+		injected_total += injected;
+		tap(ok && n < 10000,
+		    "importer %s: fail-nth 1..%d over create: %lu injected, %lu errors, %lu absorbed",
+		    e->d_name, n, injected, errs, absorbed);
+	}
+	closedir(d);
+	printf("# failure points injected: %lu\n", injected_total);
+	check_usage("importer-failnth");
+	return 0;
+}
+
 /* ---- threads ---- */
 static volatile bool stop;
 static unsigned long thread_ops[64];
@@ -1049,6 +1163,8 @@ int main(int argc, char **argv)
 		cmd_perms();
 	else if (!strcmp(cmd, "failnth"))
 		cmd_failnth();
+	else if (!strcmp(cmd, "importer-failnth"))
+		cmd_importer_failnth();
 	else if (!strcmp(cmd, "threads"))
 		cmd_threads(argc - 2, argv + 2);
 	else {
