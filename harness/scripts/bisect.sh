@@ -2,7 +2,7 @@
 # bisect.sh: build every commit of the assembled series on its own, for the
 # directories the series touches up to that commit, in the pristine-base
 # worktree $BUILD/verify with its own object directory $BUILD/kbisect.
-# The kernel configuration is the tested one ($KOBJ/.config) filtered by
+# The kernel configuration is the non-debug one ($KBASE/.config) filtered by
 # olddefconfig at each step, so symbols a later patch adds are simply absent.
 . "$(dirname "$0")/lib.sh"
 
@@ -38,7 +38,7 @@ for c in $commits; do
 		case "$d" in tools/* | Documentation/* | scripts/*) continue ;; esac
 		case " $dirs " in *" $d/ "*) ;; *) dirs="$dirs $d/" ;; esac
 	done
-	cp "$KOBJ/.config" "$BOBJ/.config"
+	cp "$KBASE/.config" "$BOBJ/.config"
 	t0=$(date +%s)
 	if [ -z "$dirs" ]; then
 		printf '    ok    %-70s (no kernel code yet)\n' "$subj"

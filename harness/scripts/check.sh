@@ -46,7 +46,11 @@ stage series-applies "$S/assemble.sh" || { "$S/summary.py" "$RES" "$t_start"; ex
 stage series-export "$S/series.sh" export
 stage series-git-am "$S/series.sh" verify
 stage checkpatch "$S/checkpatch.sh"
-stage kconfig "$S/kconfig.sh" "$HARNESS/configs/base.config" &&
+# The test kernel is a debug kernel (sanitizers, lockdep, kmemleak, fault
+# injection); static.sh and bisect.sh use base.config alone ($KBASE).
+stage kconfig-base env KOBJ="$KBASE" "$S/kconfig.sh" "$HARNESS/configs/base.config"
+stage kconfig "$S/kconfig.sh" "$HARNESS/configs/base.config" \
+	"$HARNESS/configs/debug.config" &&
 	stage kernel-build "$S/build.sh" &&
 	stage initramfs "$S/initramfs.sh" &&
 	built=1

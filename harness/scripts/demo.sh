@@ -11,7 +11,7 @@ step "applying the series"
 "$S/assemble.sh"
 step_done
 step "configuring the kernel"
-"$S/kconfig.sh" "$HARNESS/configs/base.config"
+"$S/kconfig.sh" "$HARNESS/configs/base.config" "$HARNESS/configs/debug.config"
 step_done
 step "building the kernel"
 "$S/build.sh"

@@ -38,6 +38,7 @@ list=$out/initramfs.list
 		echo "slink /bin/$a busybox 0777 0 0"
 	done
 	echo "file /init $HARNESS/guest/init 0755 0 0"
+	echo "file /scenarios/lib.sh $HARNESS/scenarios/lib.sh 0644 0 0"
 	for s in "$HARNESS"/scenarios/*/; do
 		n=$(basename "$s")
 		echo "dir /scenarios/$n 0755 0 0"

@@ -1,12 +1,23 @@
 #!/bin/bash
-# Generate $KOBJ/.config: allnoconfig plus the fragments given as arguments,
-# then verify that every symbol of the fragments survived.
+# Generate $KOBJ/.config: allnoconfig plus the fragments given as arguments
+# (e.g. base.config debug.config), then verify that every symbol of the
+# fragments survived. When fragments set the same symbol, the last one wins.
 . "$(dirname "$0")/lib.sh"
 
 [ $# -gt 0 ] || die "usage: kconfig.sh FRAGMENT..."
 mkdir -p "$KOBJ"
 frag=$KOBJ/fragment.config
-cat "$@" > "$frag.new"
+for f in "$@"; do
+	[ -f "$f" ] || die "no such config fragment: $f"
+done
+# Merge: keep each symbol's last assignment, at the place it was last set.
+awk '
+	{ sym = "" }
+	/^CONFIG_[A-Za-z0-9_]+=/ { sym = $0; sub(/=.*/, "", sym) }
+	/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { sym = $2 }
+	{ line[NR] = $0; key[NR] = sym; if (sym != "") last[sym] = NR }
+	END { for (i = 1; i <= NR; i++) if (key[i] == "" || last[key[i]] == i) print line[i] }
+' "$@" > "$frag.new"
 if [ -f "$KOBJ/.config" ] && cmp -s "$frag.new" "$frag" && [ "$KOBJ/.config" -nt "$frag" ]; then
 	# Same fragment: let Kconfig pick up changed Kconfig files only.
 	kmake -s olddefconfig

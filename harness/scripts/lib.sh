@@ -7,8 +7,11 @@ HARNESS=$REPO/harness
 BUILD=${BUILD:-$REPO/build}
 KVER=${KERNEL_VERSION:-$(sed -n 's/^KERNEL_VERSION *:= *//p' "$HARNESS/config.mk")}
 SRC=$BUILD/src                 # git tree: tag "base" + assembled series commits
-KOBJ=${KOBJ:-$BUILD/kobj}      # out-of-tree kernel build
+KOBJ=${KOBJ:-$BUILD/kobj}      # out-of-tree kernel build (base + debug config)
 GUEST=${GUEST:-$BUILD/guest}   # guest programs and initramfs
+# Configuration only, from base.config alone: the non-debug kernel that
+# static.sh and bisect.sh build (KASAN would only slow them down).
+KBASE=${KBASE:-$BUILD/kbase}
 ARCH=arm64
 CROSS_COMPILE=aarch64-linux-gnu-
 export ARCH CROSS_COMPILE

@@ -15,7 +15,7 @@ bad=0
 # shellcheck disable=SC2086
 SOBJ=$BUILD/kstatic
 mkdir -p "$SOBJ"
-cp "$KOBJ/.config" "$SOBJ/.config"
+cp "$KBASE/.config" "$SOBJ/.config"
 smake() {
 	"$HARNESS/scripts/toolroot.sh" run make -C "$SRC" O="$SOBJ" ARCH=arm64 \
 		CROSS_COMPILE=aarch64-linux-gnu- -j"$JOBS" "$@"

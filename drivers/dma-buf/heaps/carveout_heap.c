@@ -20,6 +20,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/of.h>
+#include <linux/of_address.h>
 #include <linux/of_reserved_mem.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
@@ -299,11 +300,82 @@ static const struct dma_heap_ops carveout_heap_ops = {
 	.allocate = carveout_heap_allocate,
 };
 
+/*
+ * The reserved-memory code only records regions it could reserve or
+ * allocate, without saying why one is missing. Tell the likely reasons
+ * apart from the node itself.
+ */
+static int carveout_heap_missing_region(struct device *dev,
+					struct device_node *np)
+{
+	u64 base, size;
+
+	if (!of_property_read_reg(np, 0, &base, &size)) {
+		if (!size)
+			return dev_err_probe(dev, -EINVAL,
+					     "%pOF: region is empty\n", np);
+
+		return dev_err_probe(dev, -EINVAL,
+				     "%pOF: region could not be reserved\n",
+				     np);
+	}
+
+	if (of_property_present(np, "size"))
+		return dev_err_probe(dev, -ENODEV,
+				     "%pOF: dynamic region could not be allocated (size, alignment or alloc-ranges cannot be satisfied)\n",
+				     np);
+
+	return dev_err_probe(dev, -EINVAL,
+			     "%pOF: region has neither reg nor size\n", np);
+}
+
+/*
+ * The reserved-memory code warns about overlapping regions but keeps them
+ * all. Memory handed out by a heap must belong to nobody else: refuse a
+ * region overlapping any other reserved region, static or dynamic. Every
+ * region of an overlapping pair refuses, as neither can be trusted.
+ */
+static int carveout_heap_check_overlap(struct device *dev,
+				       struct device_node *np,
+				       const struct reserved_mem *rmem)
+{
+	struct device_node *parent __free(device_node) = of_get_parent(np);
+	phys_addr_t end = rmem->base + rmem->size;
+
+	if (!parent)
+		return 0;
+
+	for_each_available_child_of_node_scoped(parent, child) {
+		struct reserved_mem *other;
+
+		if (child == np)
+			continue;
+
+		other = of_reserved_mem_lookup(child);
+		if (!other || !other->size)
+			continue;
+
+		if (rmem->base < other->base + other->size &&
+		    other->base < end)
+			return dev_err_probe(dev, -EBUSY,
+					     "%pOF: region overlaps %pOF\n",
+					     np, child);
+	}
+
+	return 0;
+}
+
 static int carveout_heap_check_region(struct device *dev,
 				      struct device_node *np,
 				      const struct reserved_mem *rmem)
 {
 	unsigned long pfn;
+
+	if (of_property_read_bool(np, "no-map") &&
+	    of_property_read_bool(np, "reusable"))
+		return dev_err_probe(dev, -EINVAL,
+				     "%pOF: no-map and reusable are mutually exclusive\n",
+				     np);
 
 	if (of_property_read_bool(np, "reusable"))
 		return dev_err_probe(dev, -EINVAL,
@@ -316,12 +388,16 @@ static int carveout_heap_check_region(struct device *dev,
 				     "%pOF: no-cpu-access requires no-map\n", np);
 
 	if (!rmem)
-		return dev_err_probe(dev, -ENODEV,
-				     "%pOF: reserved memory region missing (not allocated?)\n",
-				     np);
+		return carveout_heap_missing_region(dev, np);
 
 	if (!rmem->size)
 		return dev_err_probe(dev, -EINVAL, "%pOF: region is empty\n",
+				     np);
+
+	/* Set when CMA, swiotlb or a DMA pool took the region at boot. */
+	if (rmem->ops)
+		return dev_err_probe(dev, -EBUSY,
+				     "%pOF: region is already used by another reserved-memory driver\n",
 				     np);
 
 	if (!PAGE_ALIGNED(rmem->base) || !PAGE_ALIGNED(rmem->size))
@@ -343,6 +419,40 @@ static int carveout_heap_check_region(struct device *dev,
 					     "%pOF: region is outside of system memory at %pa\n",
 					     np, &hole);
 		}
+	}
+
+	return carveout_heap_check_overlap(dev, np, rmem);
+}
+
+/*
+ * Heaps probe in no fixed order, so with two regions claiming the same heap
+ * name, whichever probed first would get it. Make the device tree decide:
+ * the first node claiming a name keeps it, later ones are refused.
+ */
+static int carveout_heap_check_name(struct device *dev, struct device_node *np,
+				    const char *name)
+{
+	struct device_node *parent __free(device_node) = of_get_parent(np);
+
+	if (!parent)
+		return 0;
+
+	for_each_available_child_of_node_scoped(parent, child) {
+		const char *other;
+
+		if (child == np)
+			break;
+
+		if (!of_device_is_compatible(child, "linux,dma-heap-carveout"))
+			continue;
+
+		if (of_property_read_string(child, "linux,dma-heap-name", &other))
+			other = of_node_full_name(child);
+
+		if (!strcmp(name, other))
+			return dev_err_probe(dev, -EEXIST,
+					     "%pOF: heap name \"%s\" is already claimed by %pOF\n",
+					     np, name, child);
 	}
 
 	return 0;
@@ -370,6 +480,10 @@ static int carveout_heap_probe(struct platform_device *pdev)
 	if (!carveout_heap_name_valid(name))
 		return dev_err_probe(dev, -EINVAL,
 				     "%pOF: invalid heap name \"%s\"\n", np, name);
+
+	ret = carveout_heap_check_name(dev, np, name);
+	if (ret)
+		return ret;
 
 	/*
 	 * Heaps cannot be removed, so nothing here is device managed: once

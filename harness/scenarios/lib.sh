@@ -1,0 +1,42 @@
+# Helpers for scenario scripts, sourced by /init before run.sh.
+
+# The heaps of the demo layout (harness/dts/*.dtsi); every bad-DT
+# scenario carries them and checks they still work.
+GOOD_HEAPS="framebuffer-noecc carveout-cached carveout-dynamic protected,carveout"
+
+# expect_dt_error NODE REGEX: the carveout driver logged exactly one error
+# (KERN_ERR) for the reserved-memory node NODE, and it matches REGEX; no
+# heap is backed by the node.
+expect_dt_error() {
+	node=$1 reason=$2
+	lines=$(dmesg -r | grep '^<3>' | grep 'dma-heap-carveout' |
+		grep -F "/reserved-memory/$node: ")
+	n=$(printf '%s' "$lines" | grep -c . )
+	echo "# carveout errors for $node:"
+	printf '%s\n' "$lines" | sed 's/^/#   /'
+	ok=1
+	if [ "$n" = 1 ] && printf '%s' "$lines" | grep -qE "$reason"; then
+		echo "ok 1 - one error for $node matching '$reason'"
+	else
+		echo "not ok 1 - want one error for $node matching '$reason', got $n"
+		ok=0
+	fi
+	if grep -qsE "^region: (/reserved-memory/)?$node\$" /sys/kernel/debug/dma_heap/*/stats; then
+		echo "not ok 2 - a heap is backed by $node"
+		ok=0
+	else
+		echo "ok 2 - no heap backed by $node"
+	fi
+	echo "1..2"
+	[ $ok = 1 ]
+}
+
+# good_heaps_check [--absent NAME]...: every demo heap is registered and
+# passes a short alloc/mmap/verify; the named heaps are not registered and
+# no carveout heap other than the demo ones exists.
+good_heaps_check() {
+	for h in $GOOD_HEAPS; do
+		set -- "$@" --present "$h"
+	done
+	heap-torture check --exact "$@"
+}
