@@ -1120,6 +1120,49 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/*
+ * In-kernel allocations at the same time, through the reference importer:
+ * create suspend buffers four at a time, then destroy them all.
+ */
+static void *importer_worker(void *arg)
+{
+	long id = (long)arg;
+	char path[320];
+	DIR *d = opendir(DHTI_DIR);
+	struct dirent *e;
+	int cfd = -1, dfd = -1, live = 0;
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.' || cfd >= 0)
+			continue;
+		snprintf(path, sizeof(path), DHTI_DIR "/%.200s/create", e->d_name);
+		cfd = open(path, O_WRONLY);
+		snprintf(path, sizeof(path), DHTI_DIR "/%.200s/destroy", e->d_name);
+		dfd = open(path, O_WRONLY);
+	}
+	if (d)
+		closedir(d);
+	if (cfd < 0 || dfd < 0)
+		return NULL;
+	while (!stop) {
+		thread_ops[id]++;
+		if (write(cfd, "65536", 5) == 5)
+			live++;
+		else if (errno != ENOMEM)	/* the protected heap may run full */
+			thread_bad[id]++;
+		if (live == 4 || stop) {
+			if (write(dfd, "all", 3) != 3)
+				thread_bad[id]++;
+			live = 0;
+		}
+	}
+	if (live && write(dfd, "all", 3) != 3)
+		thread_bad[id]++;
+	close(cfd);
+	close(dfd);
+	return NULL;
+}
+
 static int cmd_threads(int argc, char **argv)
 {
 	int n = argc > 0 ? atoi(argv[0]) : 8;
@@ -1131,16 +1174,20 @@ static int cmd_threads(int argc, char **argv)
 		n = 64;
 	discover();
 	open_vgem();
+	if (n > 63)
+		n = 63;
 	for (long i = 0; i < n; i++)
 		pthread_create(&t[i], NULL, worker, (void *)i);
+	pthread_create(&t[n], NULL, importer_worker, (void *)(long)n);
 	sleep(secs);
 	stop = true;
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i <= n; i++) {
 		pthread_join(t[i], NULL);
 		ops += thread_ops[i];
 		nbad += thread_bad[i];
 	}
-	printf("# threads: %d threads, %d s, %lu operations\n", n, secs, ops);
+	printf("# threads: %d threads + 1 importer thread, %d s, %lu operations (%lu in-kernel)\n",
+	       n, secs, ops, thread_ops[n]);
 	tap(nbad == 0 && ops > 0, "threads: %lu alloc/map/sync/import/free rounds, %lu bad",
 	    ops, nbad);
 	check_usage("threads");
