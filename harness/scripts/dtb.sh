@@ -12,8 +12,9 @@ mkdir -p "$out"
 base=$out/virt-$QEMU_MEM-smp$QEMU_SMP.dtb
 if [ ! -s "$base" ]; then
 	qemu-system-aarch64 -M "$QEMU_MACHINE,dumpdtb=$base" -cpu "$QEMU_CPU" \
-		-smp "$QEMU_SMP" -m "$QEMU_MEM" -nographic >/dev/null 2>&1 ||
-		die "qemu could not dump its virt device tree"
+		-smp "$QEMU_SMP" -m "$QEMU_MEM" "${QEMU_NET[@]}" -nographic \
+		>"$out/dumpdtb.log" 2>&1 ||
+		die "qemu could not dump its virt device tree: $(tail -n 3 "$out/dumpdtb.log")"
 fi
 
 cpp -nostdinc -undef -x assembler-with-cpp -P -I "$HARNESS/dts" \

@@ -47,5 +47,8 @@ QEMU_MACHINE=virt,gic-version=3
 QEMU_CPU=cortex-a57
 QEMU_SMP=2
 QEMU_MEM=1G
+# The guest has no network device: the default NIC needs a ROM (ipxe-qemu)
+# that deps.sh does not install, and no test needs a network.
+QEMU_NET=(-nic none)
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
 LOGS=$BUILD/logs
