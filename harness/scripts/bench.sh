@@ -16,20 +16,8 @@ frags=("$HARNESS/configs/base.config")
 [ -f "$HARNESS/configs/bench.config" ] && frags+=("$HARNESS/configs/bench.config")
 
 t_all=$(date +%s)
-"$S/deps.sh"
-"$S/base.sh"
-step "applying the series"
-"$S/assemble.sh"
-step_done
-step "configuring the benchmark kernel in $KOBJ"
-"$S/kconfig.sh" "${frags[@]}"
-step_done
-step "building the benchmark kernel"
-"$S/build.sh"
-step_done
-step "building the guest initramfs"
-"$S/initramfs.sh"
-step_done
+echo "    benchmark kernel in $KOBJ"
+kernel_pipeline run_step "${frags[@]}"
 step "booting the bench scenario under QEMU (log: $LOGS/bench.log)"
 rc=0
 "$S/boot.sh" bench || rc=$?

@@ -40,20 +40,19 @@ boot_scenario() {
 	return $rc
 }
 
-stage deps "$S/deps.sh"
-stage base "$S/base.sh" || { "$S/summary.py" "$RES" "$t_start"; exit 1; }
-stage series-applies "$S/assemble.sh" || { "$S/summary.py" "$RES" "$t_start"; exit 1; }
+# Packages, base tree, series, the test kernel and its initramfs. The test
+# kernel is a debug kernel (sanitizers, lockdep, kmemleak, fault injection).
+kernel_pipeline stage "$HARNESS/configs/base.config" "$HARNESS/configs/debug.config" &&
+	built=1
+grep -q '^STAGE series-applies PASS' "$RES" || { "$S/summary.py" "$RES" "$t_start"; exit 1; }
+# The packages deps.sh installs suffice on a bare Debian root: it boots
+# the kernel just built there.
+[ "${built:-0}" = 1 ] && stage fresh-deps "$S/freshdeps.sh"
 stage series-export "$S/series.sh" export
 stage series-git-am "$S/series.sh" verify
 stage checkpatch "$S/checkpatch.sh"
-# The test kernel is a debug kernel (sanitizers, lockdep, kmemleak, fault
-# injection); static.sh and bisect.sh use base.config alone ($KBASE).
+# static.sh and bisect.sh use base.config alone ($KBASE).
 stage kconfig-base env KOBJ="$KBASE" "$S/kconfig.sh" "$HARNESS/configs/base.config"
-stage kconfig "$S/kconfig.sh" "$HARNESS/configs/base.config" \
-	"$HARNESS/configs/debug.config" &&
-	stage kernel-build "$S/build.sh" &&
-	stage initramfs "$S/initramfs.sh" &&
-	built=1
 stage static-w1-sparse "$S/static.sh"
 stage bisect-build "$S/bisect.sh"
 stage dt-binding-check "$S/dtcheck.sh"

@@ -5,20 +5,7 @@
 
 S=$HARNESS/scripts
 export BUILD
-"$S/deps.sh"
-"$S/base.sh"
-step "applying the series"
-"$S/assemble.sh"
-step_done
-step "configuring the kernel"
-"$S/kconfig.sh" "$HARNESS/configs/base.config" "$HARNESS/configs/debug.config"
-step_done
-step "building the kernel"
-"$S/build.sh"
-step_done
-step "building the guest initramfs"
-"$S/initramfs.sh"
-step_done
+kernel_pipeline run_step "$HARNESS/configs/base.config" "$HARNESS/configs/debug.config"
 step "booting the demo scenario under QEMU (log: $LOGS/demo.log)"
 rc=0
 "$S/boot.sh" demo || rc=$?

@@ -17,9 +17,12 @@ CROSS_COMPILE=aarch64-linux-gnu-
 export ARCH CROSS_COMPILE
 # Debian's python (with PyYAML etc.) before any pyenv build.
 export PATH=/usr/bin:/bin:/usr/sbin:/sbin:$PATH
-# Cache compiler output outside the checkout so a fresh clone on the same
-# machine rebuilds quickly; a fresh machine simply starts cold.
-export CCACHE_DIR=${CCACHE_DIR:-/var/cache/dmabuf-heaps-harness/ccache}
+# Caches kept outside the checkout (compiler output, the tools chroot, the
+# bare Debian root of fresh-deps) so a fresh clone on the same machine
+# rebuilds quickly; a fresh machine, or HARNESS_CACHE pointing at an empty
+# directory, starts cold.
+CACHE=${HARNESS_CACHE:-/var/cache/dmabuf-heaps-harness}
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
 export CCACHE_BASEDIR=$BUILD
 export CCACHE_NOHASHDIR=1
 JOBS=${JOBS:-$(nproc)}
@@ -35,6 +38,31 @@ step_done() {
 die() {
 	printf 'error: %s\n' "$*" >&2
 	exit 1
+}
+
+# run_step NAME CMD...: run one pipeline step for demo.sh and bench.sh,
+# print its duration, stop the script when it fails.
+run_step() {
+	local name=$1
+	shift
+	step "$name"
+	"$@" || die "$name failed"
+	step_done
+}
+
+# kernel_pipeline RUN FRAGMENT...: every step from the packages to the
+# guest initramfs, for the kernel configured by allnoconfig + FRAGMENTs in
+# $KOBJ, each step run as `RUN NAME CMD...` (run_step, or check.sh's
+# stage). Stops at the first failing step and returns non-zero.
+kernel_pipeline() {
+	local run=$1 s=$HARNESS/scripts
+	shift
+	"$run" deps "$s/deps.sh" &&
+		"$run" base "$s/base.sh" &&
+		"$run" series-applies "$s/assemble.sh" &&
+		"$run" kconfig "$s/kconfig.sh" "$@" &&
+		"$run" kernel-build "$s/build.sh" &&
+		"$run" initramfs "$s/initramfs.sh"
 }
 
 kmake() {

@@ -10,7 +10,7 @@
 # at the same path inside, so kernel make runs there unchanged.
 . "$(dirname "$0")/lib.sh"
 
-ROOT=${TOOLROOT:-/var/cache/dmabuf-heaps-harness/toolroot}
+ROOT=${TOOLROOT:-$CACHE/toolroot}
 MIRROR=http://deb.debian.org/debian
 
 setup() {
