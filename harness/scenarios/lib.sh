@@ -4,12 +4,12 @@
 # scenario carries them and checks they still work.
 GOOD_HEAPS="framebuffer-noecc carveout-cached carveout-dynamic protected,carveout"
 
-# expect_dt_error NODE REGEX: the carveout driver logged exactly one error
+# expect_dt_error NODE REGEX: the carveout or coherent heap driver logged exactly one error
 # (KERN_ERR) for the reserved-memory node NODE, and it matches REGEX; no
 # heap is backed by the node.
 expect_dt_error() {
 	node=$1 reason=$2
-	lines=$(dmesg -r | grep '^<3>' | grep 'dma-heap-carveout' |
+	lines=$(dmesg -r | grep '^<3>' | grep -E 'dma-heap-(carveout|coherent)' |
 		grep -F "/reserved-memory/$node: ")
 	n=$(printf '%s' "$lines" | grep -c . )
 	echo "# carveout errors for $node:"

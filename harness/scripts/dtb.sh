@@ -17,7 +17,28 @@ if [ ! -s "$base" ]; then
 		die "qemu could not dump its virt device tree: $(tail -n 3 "$out/dumpdtb.log")"
 fi
 
-cpp -nostdinc -undef -x assembler-with-cpp -P -I "$HARNESS/dts" \
+# Overlays placing regions over what QEMU loads (kernel, initrd, DTB) get
+# its load addresses as QEMU_{KERNEL,INITRD,DTB}_BASE (32-bit, RAM is below
+# 4 GiB), asked of QEMU itself with the kernel and initramfs boot.sh uses:
+# the initrd follows the kernel's size, the DTB the initrd's.
+defs=()
+if grep -q 'QEMU_[A-Z]*_BASE' "$dir/overlay.dtso"; then
+	roms=$(printf 'info roms\nquit\n' | timeout 60 qemu-system-aarch64 \
+		-M "$QEMU_MACHINE" -cpu "$QEMU_CPU" -smp "$QEMU_SMP" \
+		-m "$QEMU_MEM" "${QEMU_NET[@]}" -display none -S -monitor stdio \
+		-serial null -kernel "$KOBJ/arch/arm64/boot/Image" \
+		-initrd "$GUEST/initramfs.cpio" -dtb "$base" 2>&1 | tr -d '\r')
+	for blob in "KERNEL:$KOBJ/arch/arm64/boot/Image" \
+		    "INITRD:$GUEST/initramfs.cpio" DTB:dtb; do
+		addr=$(printf '%s\n' "$roms" | grep -F "name=\"${blob#*:}\"" |
+			sed -n 's/^addr=0*\([0-9a-f]*\) .*/\1/p')
+		[ -n "$addr" ] || die "qemu did not report where it loads ${blob#*:}"
+		defs+=("-DQEMU_${blob%%:*}_BASE=0x$addr")
+	done
+	echo "    QEMU layout: ${defs[*]}"
+fi
+
+cpp -nostdinc -undef -x assembler-with-cpp -P -I "$HARNESS/dts" "${defs[@]}" \
 	"$dir/overlay.dtso" > "$out/$scn.pp.dtso"
 dtc -q -@ -I dts -O dtb -o "$out/$scn.dtbo" "$out/$scn.pp.dtso"
 fdtoverlay -i "$base" -o "$out/$scn.dtb" "$out/$scn.dtbo"

@@ -329,42 +329,6 @@ static int carveout_heap_missing_region(struct device *dev,
 			     "%pOF: region has neither reg nor size\n", np);
 }
 
-/*
- * The reserved-memory code warns about overlapping regions but keeps them
- * all. Memory handed out by a heap must belong to nobody else: refuse a
- * region overlapping any other reserved region, static or dynamic. Every
- * region of an overlapping pair refuses, as neither can be trusted.
- */
-static int carveout_heap_check_overlap(struct device *dev,
-				       struct device_node *np,
-				       const struct reserved_mem *rmem)
-{
-	struct device_node *parent __free(device_node) = of_get_parent(np);
-	phys_addr_t end = rmem->base + rmem->size;
-
-	if (!parent)
-		return 0;
-
-	for_each_available_child_of_node_scoped(parent, child) {
-		struct reserved_mem *other;
-
-		if (child == np)
-			continue;
-
-		other = of_reserved_mem_lookup(child);
-		if (!other || !other->size)
-			continue;
-
-		if (rmem->base < other->base + other->size &&
-		    other->base < end)
-			return dev_err_probe(dev, -EBUSY,
-					     "%pOF: region overlaps %pOF\n",
-					     np, child);
-	}
-
-	return 0;
-}
-
 static int carveout_heap_check_region(struct device *dev,
 				      struct device_node *np,
 				      const struct reserved_mem *rmem)
@@ -421,7 +385,7 @@ static int carveout_heap_check_region(struct device *dev,
 		}
 	}
 
-	return carveout_heap_check_overlap(dev, np, rmem);
+	return contig_heap_check_exclusive(dev, np, rmem);
 }
 
 /*

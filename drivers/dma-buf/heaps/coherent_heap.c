@@ -152,6 +152,11 @@ static int coherent_heap_probe(struct platform_device *pdev)
 				     "%pOF: reserved memory region missing (not allocated?)\n",
 				     np);
 
+	/* Like every region heap: no memory shared with the kernel or a region. */
+	ret = contig_heap_check_exclusive(dev, np, rmem);
+	if (ret)
+		return ret;
+
 	/*
 	 * The pool is mapped write-combined. A region still in the kernel's
 	 * linear map (no no-map) would get a second, cacheable mapping, which

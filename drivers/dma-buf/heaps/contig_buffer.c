@@ -16,6 +16,7 @@
 
 #include <linux/cleanup.h>
 #include <linux/debugfs.h>
+#include <linux/device.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <linux/dma-mapping.h>
@@ -27,6 +28,8 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/of.h>
+#include <linux/of_reserved_mem.h>
 #include <linux/sched/signal.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
@@ -668,6 +671,56 @@ int contig_heap_add(struct contig_heap *ch, const struct dma_heap_ops *ops)
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(contig_heap_add, "DMA_BUF_HEAP");
+
+/**
+ * contig_heap_check_exclusive() - check that a heap owns its region alone
+ * @dev: device of the region's node, for the error message
+ * @np: the reserved-memory node of the region
+ * @rmem: the region of @np
+ *
+ * Memory a heap hands out must belong to nobody else. The reserved-memory
+ * code warns about overlapping regions ("OVERLAP DETECTED") but keeps them
+ * all, and reserves a static region over memory the kernel already uses
+ * (its image, the initrd, the device tree blob) without complaint. Refuse
+ * a region overlapping any other reserved region, static or dynamic, or
+ * memory in use at boot. Every region of an overlapping pair refuses, as
+ * neither can be trusted. The same rule holds for every heap backed by a
+ * reserved-memory region.
+ *
+ * Return: 0 if @rmem is the heap's alone, -EBUSY after logging one error
+ * naming @np otherwise.
+ */
+int contig_heap_check_exclusive(struct device *dev, struct device_node *np,
+				const struct reserved_mem *rmem)
+{
+	struct device_node *parent __free(device_node) = of_get_parent(np);
+	phys_addr_t end = rmem->base + rmem->size;
+
+	for_each_available_child_of_node_scoped(parent, child) {
+		struct reserved_mem *other;
+
+		if (child == np)
+			continue;
+
+		other = of_reserved_mem_lookup(child);
+		if (!other || !other->size)
+			continue;
+
+		if (rmem->base < other->base + other->size &&
+		    other->base < end)
+			return dev_err_probe(dev, -EBUSY,
+					     "%pOF: region overlaps %pOF\n",
+					     np, child);
+	}
+
+	if (rmem->in_use_at_boot)
+		return dev_err_probe(dev, -EBUSY,
+				     "%pOF: region overlaps memory in use at boot (kernel image, initrd, device tree blob, /memreserve/ or firmware)\n",
+				     np);
+
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(contig_heap_check_exclusive, "DMA_BUF_HEAP");
 
 MODULE_DESCRIPTION("DMA-BUF helpers for physically contiguous heaps");
 MODULE_LICENSE("GPL");

@@ -11,10 +11,12 @@
 #include <linux/types.h>
 
 struct dentry;
+struct device;
 struct device_node;
 struct dma_buf;
 struct dma_heap;
 struct dma_heap_ops;
+struct reserved_mem;
 
 /**
  * enum contig_cpu_access - how the CPU may access the memory of a heap
@@ -116,6 +118,8 @@ struct contig_buffer {
 	struct list_head node;		/* in contig_heap.buffers */
 };
 
+int contig_heap_check_exclusive(struct device *dev, struct device_node *np,
+				const struct reserved_mem *rmem);
 int contig_heap_add(struct contig_heap *ch, const struct dma_heap_ops *ops);
 const char *contig_cpu_access_name(enum contig_cpu_access access);
 

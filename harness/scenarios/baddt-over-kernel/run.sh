@@ -1,0 +1,3 @@
+# Bad device tree: a mapped carveout over the kernel image: refused.
+run_test dt-error expect_dt_error 'over-kernel' 'region overlaps memory in use at boot'
+run_test good-heaps good_heaps_check --absent 'over-kernel'
