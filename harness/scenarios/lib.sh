@@ -4,15 +4,16 @@
 # scenario carries them and checks they still work.
 GOOD_HEAPS="framebuffer-noecc carveout-cached carveout-dynamic protected,carveout"
 
-# expect_dt_error NODE REGEX: the carveout driver logged exactly one error
-# (KERN_ERR) for the reserved-memory node NODE, and it matches REGEX; no
-# heap is backed by the node.
+# expect_dt_error NODE REGEX [DRIVER]: the carveout driver (or DRIVER, a
+# string its messages carry, e.g. dma-heap-coherent or cma_heap) logged
+# exactly one error (KERN_ERR) for the reserved-memory node NODE, and it
+# matches REGEX; no heap is backed by the node.
 expect_dt_error() {
-	node=$1 reason=$2
-	lines=$(dmesg -r | grep '^<3>' | grep 'dma-heap-carveout' |
+	node=$1 reason=$2 driver=${3:-dma-heap-carveout}
+	lines=$(dmesg -r | grep '^<3>' | grep -F "$driver" |
 		grep -F "/reserved-memory/$node: ")
 	n=$(printf '%s' "$lines" | grep -c . )
-	echo "# carveout errors for $node:"
+	echo "# $driver errors for $node:"
 	printf '%s\n' "$lines" | sed 's/^/#   /'
 	ok=1
 	if [ "$n" = 1 ] && printf '%s' "$lines" | grep -qE "$reason"; then
