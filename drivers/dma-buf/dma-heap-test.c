@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the DMA-BUF heaps core: looking heaps up by name and
- * through the device tree, reference counting, and the checks done on
- * in-kernel allocations.
+ * through the device tree, reference counting, the checks done on
+ * in-kernel allocations, and the rule every heap name must follow.
  *
  * Heaps cannot be removed, so the test heap is registered the first time one
  * of the suites runs and then stays for the rest of the boot, as
@@ -10,6 +10,8 @@
  * a module: the heap would outlive the code of its operations. The heap hands
  * out buffers of the system heap, so that tools exercising every heap in
  * /dev/dma_heap (such as the dmabuf-heaps selftest) still find a working one.
+ * A second heap of the same kind, registered under the longest name allowed
+ * by the name test ("kunit-dma-heap-copied-xxx..."), stays too.
  *
  * Copyright (C) 2026 Dmabuf Heaps Team
  */
@@ -158,6 +160,132 @@ static void dma_heap_test_find_exact(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, heap);
 	dma_heap_put(heap);
 	KUNIT_EXPECT_EQ(test, test_heap_refs(), refs);
+}
+
+/*
+ * Heap names: one rule in dma_heap_add() for every heap. A name becomes
+ * /dev/dma_heap/<name>, a sysfs device and a debugfs directory, so it must
+ * be a single path component that the device core keeps as it is: the
+ * characters of a device-tree node name, at most DMA_HEAP_NAME_MAX of them.
+ * Before that rule a '/' became '!' in the device name (so "a/b" and "a!b"
+ * collided) and an over-long name registered a heap without a device node.
+ */
+struct bad_name_case {
+	const char *desc;
+	const char *name;	/* NULL: @len times 'k' */
+	size_t len;
+	int err;
+};
+
+static const struct bad_name_case bad_name_cases[] = {
+	{ "empty", "", 0, -EINVAL },
+	{ "slash", "kunit-dma-heap/slash", 0, -EINVAL },
+	{ "bang", "kunit-dma-heap!bang", 0, -EINVAL },
+	{ "space", "kunit dma-heap", 0, -EINVAL },
+	{ "trailing newline", "kunit-dma-heap-nl\n", 0, -EINVAL },
+	{ "leading dash", "-kunit-dma-heap", 0, -EINVAL },
+	{ "dot dot", "..", 0, -EINVAL },
+	{ "non-ASCII", "kunit-dma-heap-\xc3\xa9", 0, -EINVAL },
+	{ "one character too long", NULL, DMA_HEAP_NAME_MAX + 1, -ENAMETOOLONG },
+	{ "300 characters", NULL, 300, -ENAMETOOLONG },
+};
+
+KUNIT_ARRAY_PARAM_DESC(bad_name, bad_name_cases, desc);
+
+static const char *bad_name(struct kunit *test, const struct bad_name_case *c)
+{
+	char *name;
+
+	if (c->name)
+		return c->name;
+
+	name = kunit_kzalloc(test, c->len + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	memset(name, 'k', c->len);
+
+	return name;
+}
+
+static void dma_heap_test_add_bad_name(struct kunit *test)
+{
+	const struct bad_name_case *c = test->param_value;
+	struct dma_heap_export_info exp_info = {
+		.name = bad_name(test, c),
+		.ops = &test_heap_ops,
+	};
+	struct dma_heap *heap;
+
+	heap = dma_heap_add(&exp_info);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(heap), c->err);
+	heap = dma_heap_find(exp_info.name);
+	KUNIT_EXPECT_NULL(test, heap);
+	dma_heap_put(heap);
+}
+
+/* '/' and '!' are both refused, so the two can never meet as one device */
+static void dma_heap_test_add_slash_bang(struct kunit *test)
+{
+	static const char * const names[] = {
+		"kunit-dma-heap-a!b", "kunit-dma-heap-a/b",
+	};
+	struct dma_heap *heap;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		struct dma_heap_export_info exp_info = {
+			.name = names[i],
+			.ops = &test_heap_ops,
+		};
+
+		heap = dma_heap_add(&exp_info);
+		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR_OR_ZERO(heap), -EINVAL,
+				    "heap \"%s\"", names[i]);
+		heap = dma_heap_find(names[i]);
+		KUNIT_EXPECT_NULL(test, heap);
+		dma_heap_put(heap);
+	}
+}
+
+/*
+ * The core keeps its own copy of the name: a caller may pass a string it
+ * frees afterwards (cma_heap_dev_add() passes its caller's). The heap
+ * stays registered, with the longest name allowed.
+ */
+static void dma_heap_test_add_copies_name(struct kunit *test)
+{
+	static const char prefix[] = "kunit-dma-heap-copied-";
+	struct dma_heap_export_info exp_info = { .ops = &test_heap_ops };
+	char expected[DMA_HEAP_NAME_MAX + 1];
+	struct dma_heap *heap, *found;
+	char *name;
+
+	memset(expected, 'x', DMA_HEAP_NAME_MAX);
+	memcpy(expected, prefix, sizeof(prefix) - 1);
+	expected[DMA_HEAP_NAME_MAX] = '\0';
+
+	found = dma_heap_find(expected);
+	dma_heap_put(found);
+	if (found)
+		kunit_skip(test, "registered by an earlier run already");
+
+	name = kstrdup(expected, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	exp_info.name = name;
+	heap = dma_heap_add(&exp_info);
+	if (IS_ERR(heap))
+		kfree(name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, heap);
+
+	KUNIT_EXPECT_PTR_NE(test, dma_heap_get_name(heap), (const char *)name);
+	/* The caller reuses, then frees its buffer: the heap must not care */
+	memset(name, 'y', DMA_HEAP_NAME_MAX);
+	KUNIT_EXPECT_STREQ(test, dma_heap_get_name(heap), expected);
+	kfree(name);
+	KUNIT_EXPECT_STREQ(test, dma_heap_get_name(heap), expected);
+
+	found = dma_heap_find(expected);
+	KUNIT_EXPECT_PTR_EQ(test, found, heap);
+	dma_heap_put(found);
 }
 
 struct alloc_invalid_case {
@@ -513,6 +641,9 @@ static struct kunit_case dma_heap_test_cases[] = {
 	KUNIT_CASE(dma_heap_test_map_carveouts),
 	KUNIT_CASE(dma_heap_test_open_holds_ref),
 	KUNIT_CASE(dma_heap_test_race_find_open),
+	KUNIT_CASE_PARAM(dma_heap_test_add_bad_name, bad_name_gen_params),
+	KUNIT_CASE(dma_heap_test_add_slash_bang),
+	KUNIT_CASE(dma_heap_test_add_copies_name),
 	{}
 };
 

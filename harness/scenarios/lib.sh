@@ -4,15 +4,16 @@
 # scenario carries them and checks they still work.
 GOOD_HEAPS="framebuffer-noecc carveout-cached carveout-dynamic protected,carveout"
 
-# expect_dt_error NODE REGEX: the carveout or coherent heap driver logged exactly one error
-# (KERN_ERR) for the reserved-memory node NODE, and it matches REGEX; no
-# heap is backed by the node.
+# expect_dt_error NODE REGEX [DRIVER]: the carveout or coherent heap driver
+# (or DRIVER, an extended regex its messages match, e.g. cma_heap) logged
+# exactly one error (KERN_ERR) for the reserved-memory node NODE, and it
+# matches REGEX; no heap is backed by the node.
 expect_dt_error() {
-	node=$1 reason=$2
-	lines=$(dmesg -r | grep '^<3>' | grep -E 'dma-heap-(carveout|coherent)' |
+	node=$1 reason=$2 driver=${3:-dma-heap-(carveout|coherent)}
+	lines=$(dmesg -r | grep '^<3>' | grep -E "$driver" |
 		grep -F "/reserved-memory/$node: ")
 	n=$(printf '%s' "$lines" | grep -c . )
-	echo "# carveout errors for $node:"
+	echo "# $driver errors for $node:"
 	printf '%s\n' "$lines" | sed 's/^/#   /'
 	ok=1
 	if [ "$n" = 1 ] && printf '%s' "$lines" | grep -qE "$reason"; then

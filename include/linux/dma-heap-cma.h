@@ -11,7 +11,11 @@
 struct device;
 struct dma_heap;
 
-#if IS_ENABLED(CONFIG_DMABUF_HEAPS_CMA)
+/*
+ * IS_REACHABLE(): a built-in caller cannot link against the CMA heap built
+ * as a module, and gets the stub, as it would without the CMA heap.
+ */
+#if IS_REACHABLE(CONFIG_DMABUF_HEAPS_CMA)
 struct dma_heap *cma_heap_dev_add(struct device *dev, const char *name);
 #else
 static inline struct dma_heap *cma_heap_dev_add(struct device *dev,

@@ -10,7 +10,6 @@
  */
 
 #include <linux/cleanup.h>
-#include <linux/ctype.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <linux/err.h>
@@ -184,32 +183,6 @@ VISIBLE_IF_KUNIT size_t carveout_pool_largest_free(struct carveout_pool *pool)
 	return (size_t)largest << PAGE_SHIFT;
 }
 EXPORT_SYMBOL_IF_KUNIT(carveout_pool_largest_free);
-
-/**
- * carveout_heap_name_valid() - check a heap name
- * @name: the name
- *
- * Heap names become /dev/dma_heap/<name> and a debugfs directory, and are
- * ABI. Accept the characters of device tree node names only: a letter or
- * digit followed by letters, digits and ``@,._+-``.
- *
- * Return: true if @name is acceptable.
- */
-VISIBLE_IF_KUNIT bool carveout_heap_name_valid(const char *name)
-{
-	const char *p;
-
-	if (!isalnum(name[0]))
-		return false;
-
-	for (p = name; *p; p++) {
-		if (!isalnum(*p) && !strchr("@,._+-", *p))
-			return false;
-	}
-
-	return true;
-}
-EXPORT_SYMBOL_IF_KUNIT(carveout_heap_name_valid);
 
 static u64 carveout_heap_largest_free(struct contig_heap *ch)
 {
@@ -390,8 +363,10 @@ static int carveout_heap_check_region(struct device *dev,
 
 /*
  * Heaps probe in no fixed order, so with two regions claiming the same heap
- * name, whichever probed first would get it. Make the device tree decide:
- * the first node claiming a name keeps it, later ones are refused.
+ * name, whichever probed first would get it (dma_heap_add() only refuses
+ * the second to register). Make the device tree decide: the first node
+ * claiming a name keeps it, later ones are refused. Whether a name is valid
+ * at all is dma_heap_add()'s rule, for every heap.
  */
 static int carveout_heap_check_name(struct device *dev, struct device_node *np,
 				    const char *name)
@@ -440,10 +415,6 @@ static int carveout_heap_probe(struct platform_device *pdev)
 	if (IS_ERR(name))
 		return dev_err_probe(dev, PTR_ERR(name),
 				     "%pOF: invalid linux,dma-heap-name\n", np);
-
-	if (!carveout_heap_name_valid(name))
-		return dev_err_probe(dev, -EINVAL,
-				     "%pOF: invalid heap name \"%s\"\n", np, name);
 
 	ret = carveout_heap_check_name(dev, np, name);
 	if (ret)

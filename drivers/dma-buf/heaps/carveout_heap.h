@@ -31,7 +31,6 @@ int carveout_pool_alloc(struct carveout_pool *pool, size_t len,
 void carveout_pool_free(struct carveout_pool *pool, size_t offset,
 			size_t len);
 size_t carveout_pool_largest_free(struct carveout_pool *pool);
-bool carveout_heap_name_valid(const char *name);
 #endif
 
 #endif /* _DMA_HEAP_CARVEOUT_HEAP_H */

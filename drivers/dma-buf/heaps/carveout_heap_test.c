@@ -297,23 +297,6 @@ static void carveout_test_bad_lengths(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, carveout_pool_largest_free(pool), pool->size);
 }
 
-static void carveout_test_names(struct kunit *test)
-{
-	KUNIT_EXPECT_TRUE(test, carveout_heap_name_valid("framebuffer-noecc"));
-	KUNIT_EXPECT_TRUE(test, carveout_heap_name_valid("protected,carveout"));
-	KUNIT_EXPECT_TRUE(test, carveout_heap_name_valid("framebuffer@50000000"));
-	KUNIT_EXPECT_TRUE(test, carveout_heap_name_valid("a"));
-	KUNIT_EXPECT_TRUE(test, carveout_heap_name_valid("video_2.1+x"));
-
-	KUNIT_EXPECT_FALSE(test, carveout_heap_name_valid(""));
-	KUNIT_EXPECT_FALSE(test, carveout_heap_name_valid("-video"));
-	KUNIT_EXPECT_FALSE(test, carveout_heap_name_valid(".."));
-	KUNIT_EXPECT_FALSE(test, carveout_heap_name_valid("a/b"));
-	KUNIT_EXPECT_FALSE(test, carveout_heap_name_valid("a b"));
-	KUNIT_EXPECT_FALSE(test, carveout_heap_name_valid("heap\n"));
-	KUNIT_EXPECT_FALSE(test, carveout_heap_name_valid("h\xc3\xa9"));
-}
-
 static struct kunit_case carveout_heap_test_cases[] = {
 	KUNIT_CASE(carveout_test_pool_init_errors),
 	KUNIT_CASE(carveout_test_page_rounding),
@@ -324,7 +307,6 @@ static struct kunit_case carveout_heap_test_cases[] = {
 	KUNIT_CASE(carveout_test_first_fit),
 	KUNIT_CASE(carveout_test_largest_free),
 	KUNIT_CASE(carveout_test_bad_lengths),
-	KUNIT_CASE(carveout_test_names),
 	{}
 };
 

@@ -7,9 +7,12 @@
  * to a reusable shared-dma-pool region. Without that node (the device tree
  * of the running system does not describe it) the tests needing it are
  * skipped. The heap the test creates stays registered after the test, as
- * every heap does, and is named "cma-driver-exposed". If the node has a
- * dma-heaps property, its "cma" and "coherent" entries must resolve to the
- * heaps "camera-contiguous" and "coherent-uncached".
+ * every heap does, and is named "cma-driver-exposed". A second
+ * memory-region entry, if present, must point to a reusable region that the
+ * device tree exports itself (not linux,dma-heap-private), which a driver
+ * may not export. If the node has a dma-heaps property, its "cma" and
+ * "coherent" entries must resolve to the heaps "camera-contiguous" and
+ * "coherent-uncached".
  */
 
 #include <kunit/device.h>
@@ -66,18 +69,30 @@ static void cma_heap_test_exit(struct kunit *test)
 	of_node_put(t->np);
 }
 
-/* Give the test device its CMA area, as a driver's probe would. */
-static void cma_heap_test_assign(struct kunit *test)
+/*
+ * Give the test device the CMA area of its memory-region entry @idx, as a
+ * driver's probe would.
+ */
+static void cma_heap_test_assign_idx(struct kunit *test, int idx)
 {
 	struct cma_heap_test *t = test->priv;
 
 	if (!t->np)
 		kunit_skip(test, "no %s node in the device tree", TEST_NODE);
+	if (of_count_phandle_with_args(t->np, "memory-region", NULL) <= idx)
+		kunit_skip(test, "no memory-region entry %d in %s", idx,
+			   TEST_NODE);
 
 	KUNIT_ASSERT_EQ(test,
-			of_reserved_mem_device_init_by_idx(t->dev, t->np, 0), 0);
+			of_reserved_mem_device_init_by_idx(t->dev, t->np, idx),
+			0);
 	t->assigned = true;
 	KUNIT_ASSERT_NOT_NULL(test, t->dev->cma_area);
+}
+
+static void cma_heap_test_assign(struct kunit *test)
+{
+	cma_heap_test_assign_idx(test, 0);
 }
 
 /* A device without an area of its own has nothing to export. */
@@ -99,12 +114,24 @@ static void cma_heap_test_names(struct kunit *test)
 {
 	struct cma_heap_test *t = test->priv;
 	struct dma_heap *heap, *again;
+	char *name;
 
 	cma_heap_test_assign(test);
 
 	KUNIT_EXPECT_EQ(test, PTR_ERR(cma_heap_dev_add(t->dev, "")), -EINVAL);
+	/* The core's name rule: '/' would become '!' in the device name. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(cma_heap_dev_add(t->dev, "cma/driver")),
+			-EINVAL);
 
-	heap = cma_heap_dev_add(t->dev, TEST_HEAP);
+	/*
+	 * The name may live in memory the driver frees (a module's data, a
+	 * string it built): the heap must keep a copy of its own.
+	 */
+	name = kstrdup(TEST_HEAP, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	heap = cma_heap_dev_add(t->dev, name);
+	memset(name, 'x', strlen(name));
+	kfree(name);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, heap);
 	KUNIT_EXPECT_STREQ(test, dma_heap_get_name(heap), TEST_HEAP);
 
@@ -116,6 +143,33 @@ static void cma_heap_test_names(struct kunit *test)
 	KUNIT_EXPECT_EQ(test,
 			PTR_ERR(cma_heap_dev_add(t->dev, TEST_HEAP "-again")),
 			-EBUSY);
+}
+
+/*
+ * Only areas the device tree keeps private belong to a driver. The heap of
+ * any other area, its name and its device-tree provider come from the
+ * device tree; a driver exporting it first would take them over, so which
+ * one wins would depend on probe order. Refused under every name, the
+ * device tree's own included.
+ */
+static void cma_heap_test_shared_area(struct kunit *test)
+{
+	struct cma_heap_test *t = test->priv;
+	struct dma_heap *heap;
+	struct cma *cma;
+
+	cma_heap_test_assign_idx(test, 1);
+	cma = t->dev->cma_area;
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(cma_heap_dev_add(t->dev, TEST_HEAP "-shared")),
+			-EBUSY);
+	heap = dma_heap_find("camera-contiguous");
+	if (heap)
+		KUNIT_EXPECT_EQ(test,
+				PTR_ERR(cma_heap_dev_add(t->dev, "camera-contiguous")),
+				-EBUSY);
+	dma_heap_put(heap);
+	KUNIT_EXPECT_PTR_EQ(test, t->dev->cma_area, cma);
 }
 
 /* The heap allocates zeroed buffers from the device's area. */
@@ -196,6 +250,7 @@ static void cma_heap_test_of_providers(struct kunit *test)
 static struct kunit_case cma_heap_test_cases[] = {
 	KUNIT_CASE(cma_heap_test_no_area),
 	KUNIT_CASE(cma_heap_test_names),
+	KUNIT_CASE(cma_heap_test_shared_area),
 	KUNIT_CASE(cma_heap_test_alloc),
 	KUNIT_CASE(cma_heap_test_of_providers),
 	{}

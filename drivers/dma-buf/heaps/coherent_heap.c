@@ -73,7 +73,15 @@ static struct dma_buf *coherent_heap_allocate(struct dma_heap *dheap,
 
 	if (!len || len > ch->size)
 		return ERR_PTR(-ENOMEM);
-	len = PAGE_ALIGN(len);
+	/*
+	 * A coherent pool hands out blocks of a power-of-two number of pages
+	 * (dma_alloc_from_dev_coherent() rounds up to the order of the
+	 * size). The buffer is the whole block: the memory is taken anyway,
+	 * and the heap's "used" counts what the pool has really lost.
+	 */
+	len = PAGE_SIZE << get_order(len);
+	if (len > ch->size)
+		return ERR_PTR(-ENOMEM);
 
 	cbuf = kzalloc_obj(*cbuf);
 	if (!cbuf)

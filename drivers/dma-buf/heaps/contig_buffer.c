@@ -448,7 +448,6 @@ void contig_buffer_init(struct contig_buffer *buf, struct contig_heap *ch,
 	buf->kvaddr = kvaddr;
 	buf->release = release;
 
-	mutex_init(&buf->lock);
 	INIT_LIST_HEAD(&buf->attachments);
 	INIT_LIST_HEAD(&buf->node);
 	buf->vmap_cnt = 0;
@@ -539,9 +538,17 @@ struct dma_buf *contig_buffer_export(struct contig_buffer *buf, u32 fd_flags)
 	exp_info.flags = fd_flags;
 	exp_info.priv = buf;
 
+	/*
+	 * The lock is only needed once the buffer is shared, and an owner
+	 * freeing a buffer that was never exported must not have to destroy
+	 * it: initialise it here, destroy it here if exporting fails.
+	 */
+	mutex_init(&buf->lock);
 	dmabuf = dma_buf_export(&exp_info);
-	if (IS_ERR(dmabuf))
+	if (IS_ERR(dmabuf)) {
+		mutex_destroy(&buf->lock);
 		return dmabuf;
+	}
 
 	/*
 	 * Record the inode number now: the file is already gone when the
