@@ -41,6 +41,8 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 
+#include "guest-lib.h"
+
 #define PAGE		4096UL
 #define MAX_HEAPS	16
 #define MAX_LIVE	12
@@ -60,22 +62,7 @@ struct heap {
 
 static struct heap heaps[MAX_HEAPS];
 static int nheaps;
-static int tests, failures;
 static int vgem_fd = -1;
-
-static void tap(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
 
 /* A failed expectation inside a long loop: report it once, with context. */
 static unsigned long bad_ops;
@@ -94,17 +81,11 @@ static void bad(const char *fmt, ...)
 }
 
 /* ---- PRNG: xorshift64*, seeded, reproducible ---- */
-static __thread uint64_t rng_state;
+static __thread __u64 rng_state;
 
 static uint64_t rnd(void)
 {
-	uint64_t x = rng_state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	rng_state = x;
-	return x * 0x2545F4914F6CDD1DULL;
+	return xorshift64s(&rng_state);
 }
 
 static uint64_t rnd_below(uint64_t n)
@@ -112,105 +93,50 @@ static uint64_t rnd_below(uint64_t n)
 	return n ? rnd() % n : 0;
 }
 
-/* ---- heap discovery and stats ---- */
-static int read_stats(const char *name, uint64_t *used, unsigned long *bufs,
-		      uint64_t *largest, uint64_t *size, char *cpu, size_t cpulen)
-{
-	char path[192], line[160];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/dma_heap/%.63s/stats", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long v;
-		char s[64];
-
-		if (used && sscanf(line, "used: %llu", &v) == 1)
-			*used = v;
-		else if (bufs && sscanf(line, "buffers: %llu", &v) == 1)
-			*bufs = v;
-		else if (largest && sscanf(line, "largest_free: %llu", &v) == 1)
-			*largest = v;
-		else if (size && sscanf(line, "size: %llu", &v) == 1)
-			*size = v;
-		else if (cpu && sscanf(line, "cpu_access: %63s", s) == 1)
-			snprintf(cpu, cpulen, "%s", s);
-	}
-	fclose(f);
-	return 0;
-}
-
+/* ---- heap discovery ---- */
 static int cmp_heap(const void *a, const void *b)
 {
 	return strcmp(((const struct heap *)a)->name, ((const struct heap *)b)->name);
 }
 
+static int add_heap(const char *name, void *arg)
+{
+	struct heap *h = &heaps[nheaps];
+	struct heap_stats st;
+
+	(void)arg;
+	memset(h, 0, sizeof(*h));
+	snprintf(h->name, sizeof(h->name), "%.63s", name);
+	h->cpu = true;
+	if (!heap_stats_read(h->name, &st)) {
+		h->stats = true;
+		h->kind = K_CARVEOUT;
+		h->used0 = st.used;
+		h->buffers0 = st.buffers;
+		h->size = st.size;
+		h->cpu = strcmp(st.cpu_access, "none") != 0;
+	} else if (!strcmp(h->name, "system")) {
+		h->kind = K_SYSTEM;
+	} else {
+		h->kind = K_CMA;
+	}
+	return ++nheaps == MAX_HEAPS;
+}
+
 static void discover(void)
 {
-	DIR *d = opendir("/dev/dma_heap");
-	struct dirent *e;
+	int ret = heap_for_each(add_heap, NULL);
 
-	if (!d) {
-		tap(false, "open /dev/dma_heap: %s", strerror(errno));
+	if (ret) {
+		tap(false, "open /dev/dma_heap: %s", strerror(-ret));
 		return;
 	}
-	while ((e = readdir(d)) && nheaps < MAX_HEAPS) {
-		struct heap *h = &heaps[nheaps];
-		char cpu[64] = "";
-
-		if (e->d_name[0] == '.')
-			continue;
-		memset(h, 0, sizeof(*h));
-		snprintf(h->name, sizeof(h->name), "%.63s", e->d_name);
-		h->cpu = true;
-		if (!read_stats(h->name, &h->used0, &h->buffers0, NULL, &h->size,
-				cpu, sizeof(cpu))) {
-			h->stats = true;
-			h->kind = K_CARVEOUT;
-			h->cpu = strcmp(cpu, "none") != 0;
-		} else if (!strcmp(h->name, "system")) {
-			h->kind = K_SYSTEM;
-		} else {
-			h->kind = K_CMA;
-		}
-		nheaps++;
-	}
-	closedir(d);
 	qsort(heaps, nheaps, sizeof(heaps[0]), cmp_heap);
 	for (int i = 0; i < nheaps; i++)
 		printf("# heap %s: %s, %s\n", heaps[i].name,
 		       heaps[i].kind == K_CARVEOUT ? "carveout" :
 		       heaps[i].kind == K_SYSTEM ? "system" : "cma",
 		       heaps[i].cpu ? "cpu access" : "no cpu access");
-}
-
-static int open_heap(const struct heap *h)
-{
-	char path[192];
-
-	snprintf(path, sizeof(path), "/dev/dma_heap/%.63s", h->name);
-	return open(path, O_RDONLY | O_CLOEXEC);
-}
-
-/* Returns the buffer fd, or -errno. */
-static int heap_alloc(int hfd, uint64_t len, uint32_t fd_flags, uint64_t heap_flags)
-{
-	struct dma_heap_allocation_data d = {
-		.len = len, .fd_flags = fd_flags, .heap_flags = heap_flags,
-	};
-
-	if (ioctl(hfd, DMA_HEAP_IOCTL_ALLOC, &d) < 0)
-		return -errno;
-	return d.fd;
-}
-
-static int buf_sync(int fd, uint64_t flags)
-{
-	struct dma_buf_sync s = { .flags = flags };
-
-	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &s) < 0 ? -errno : 0;
 }
 
 static int count_fds(void)
@@ -269,12 +195,15 @@ static void check_usage(const char *when)
 {
 	for (int i = 0; i < nheaps; i++) {
 		struct heap *h = &heaps[i];
-		uint64_t used = ~0ULL;
-		unsigned long bufs = ~0UL;
+		struct heap_stats st;
+		uint64_t used;
+		unsigned long bufs;
 
 		if (!h->stats)
 			continue;
-		read_stats(h->name, &used, &bufs, NULL, NULL, NULL, 0);
+		heap_stats_read(h->name, &st);
+		used = st.have_used ? st.used : ~0ULL;
+		bufs = st.have_buffers ? st.buffers : ~0UL;
 		tap(used == h->used0 && bufs == h->buffers0,
 		    "%s: %s usage back to start (used %" PRIu64 "/%" PRIu64
 		    ", buffers %lu/%lu)", when, h->name, used, h->used0,
@@ -304,23 +233,17 @@ static int cmd_check(int argc, char **argv)
 	}
 	for (int a = 0; a < argc; a++) {
 		if (!strcmp(argv[a], "--absent") && a + 1 < argc) {
-			char path[192];
-
 			a++;
-			snprintf(path, sizeof(path), "/dev/dma_heap/%s", argv[a]);
-			tap(access(path, F_OK) != 0, "no heap \"%s\" registered", argv[a]);
+			tap(!heap_exists(argv[a]), "no heap \"%s\" registered", argv[a]);
 		} else if (!strcmp(argv[a], "--present") && a + 1 < argc) {
-			char path[192];
-
 			a++;
-			snprintf(path, sizeof(path), "/dev/dma_heap/%s", argv[a]);
-			tap(access(path, F_OK) == 0, "heap \"%s\" registered", argv[a]);
+			tap(heap_exists(argv[a]), "heap \"%s\" registered", argv[a]);
 		}
 	}
 	for (int i = 0; i < nheaps; i++) {
 		struct heap *h = &heaps[i];
 		size_t len = 1 << 20;
-		int hfd = open_heap(h), fd;
+		int hfd = heap_open(h->name), fd;
 		unsigned char *p;
 		bool ok = true;
 
@@ -436,6 +359,7 @@ static void op_alloc(unsigned long op, int hi)
 {
 	struct heap *h = &heaps[hi];
 	uint64_t len = pick_len(h), largest = 0, al;
+	struct heap_stats st;
 	uint32_t fd_flags = O_RDWR | O_CLOEXEC;
 	uint64_t heap_flags = 0;
 	int want = 0, got, hfd;
@@ -456,13 +380,14 @@ static void op_alloc(unsigned long op, int hi)
 		if (nlive == MAX_LIVE)
 			drop_live(rnd_below(nlive));
 		if (h->kind == K_CARVEOUT) {
-			read_stats(h->name, NULL, NULL, &largest, NULL, NULL, 0);
+			heap_stats_read(h->name, &st);
+			largest = st.largest_free;
 			want = al <= largest ? 0 : -ENOMEM;
 		} else if (al > (1ULL << 32)) {
 			want = -ENOMEM;
 		}
 	}
-	hfd = open_heap(h);
+	hfd = heap_open(h->name);
 	got = heap_alloc(hfd, len, fd_flags, heap_flags);
 	close(hfd);
 	n_alloc++;
@@ -678,7 +603,7 @@ static int cmd_ioctl(void)
 		const struct heap *h = &heaps[i];
 		unsigned char big[512];
 		struct dma_heap_allocation_data *d = (void *)big;
-		int hfd = open_heap(h), r, fd, before;
+		int hfd = heap_open(h->name), r, fd, before;
 
 		/* Numbers past the table: -EINVAL (dma_heap_ioctl). */
 		errno = 0;
@@ -793,7 +718,7 @@ static int cmd_perms(void)
 		tap(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		    "%s: uid %u cannot open it (EACCES)", h->name, nobody);
 
-		hfd = open_heap(h);
+		hfd = heap_open(h->name);
 		fd = heap_alloc(hfd, 64 * PAGE, O_RDWR | O_CLOEXEC, 0);
 		close(hfd);
 		if (fd < 0) {
@@ -820,15 +745,12 @@ static int cmd_perms(void)
 		}
 		/* No physical address in anything userspace can read about it. */
 		if (h->stats) {
-			FILE *f;
-			char line[128];
+			struct heap_stats hs;
 
+			/* "base: 0x0000000050000000" -> "50000000" */
+			if (!heap_stats_read(h->name, &hs) && hs.have_base)
+				snprintf(base, sizeof(base), "%llx", hs.base);
 			snprintf(path, sizeof(path), "/sys/kernel/debug/dma_heap/%.63s/stats", h->name);
-			f = fopen(path, "r");
-			while (f && fgets(line, sizeof(line), f))
-				sscanf(line, "base: %39s", base);
-			if (f)
-				fclose(f);
 			stat(path, &st);
 			tap((st.st_mode & 0077) == 0, "%s: debugfs stats root-only (%o)", h->name,
 			    st.st_mode & 0777);
@@ -852,13 +774,8 @@ static int cmd_perms(void)
 				munmap(p, PAGE);
 		}
 		if (base[0]) {
-			/* "0x0000000050000000" -> "50000000" */
-			char *b = base + 2;
-
-			while (*b == '0' && b[1])
-				b++;
-			tap(!strcasestr(fdinfo, b) && !strcasestr(maps, b),
-			    "%s: region base %s not in fdinfo or maps", h->name, b);
+			tap(!strcasestr(fdinfo, base) && !strcasestr(maps, base),
+			    "%s: region base %s not in fdinfo or maps", h->name, base);
 		}
 		close(fd);
 	}
@@ -880,7 +797,7 @@ static int cmd_failnth(void)
 	for (int i = 0; i < nheaps; i++) {
 		const struct heap *h = &heaps[i];
 		unsigned long injected = 0, errs = 0, ok_after = 0;
-		int hfd = open_heap(h), fds0 = count_fds(), n;
+		int hfd = heap_open(h->name), fds0 = count_fds(), n;
 		bool ok = true;
 
 		for (n = 1; n < 10000; n++) {
@@ -1072,7 +989,7 @@ static void *worker(void *arg)
 
 	rng_state = 0x9e3779b97f4a7c15ULL * (id + 1);
 	for (int i = 0; i < nheaps; i++)
-		hfds[i] = open_heap(&heaps[i]);
+		hfds[i] = heap_open(heaps[i].name);
 	while (!stop) {
 		int hi = rnd_below(nheaps);
 		const struct heap *h = &heaps[hi];
@@ -1218,6 +1135,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: heap-torture check|stress|ioctl|perms|failnth|threads ...\n");
 		return 2;
 	}
-	printf("1..%d\n", tests);
-	return failures ? 1 : 0;
+	printf("1..%d\n", tap_tests);
+	return tap_failures ? 1 : 0;
 }

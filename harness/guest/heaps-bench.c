@@ -36,7 +36,6 @@
  */
 #define _GNU_SOURCE
 #define __SANE_USERSPACE_TYPES__	/* __u64 is unsigned long long */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -48,19 +47,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include <linux/dma-buf.h>
-#include <linux/dma-heap.h>
 
-#define HEAP_DEV_DIR		"/dev/dma_heap"
-#define HEAP_DEBUGFS_DIR	"/sys/kernel/debug/dma_heap"
-#define CMA_DEBUGFS_DIR		"/sys/kernel/debug/cma"
-
-/* The default CMA heap and its legacy name both use the cmdline area. */
-#define DEFAULT_CMA_HEAP	"default_cma_region"
-#define LEGACY_CMA_HEAP		"reserved"
+#include "guest-lib.h"
 
 #define SZ_4K			4096ULL
 #define SZ_64K			(64 * 1024ULL)
@@ -95,13 +86,6 @@ struct heap {
 	int fd;
 };
 
-struct region_stats {
-	__u64 size;
-	__u64 used;
-	__u64 largest_free;
-	bool have_largest_free;
-};
-
 struct sample_set {
 	__u64 *v;
 	size_t n;
@@ -119,7 +103,6 @@ struct csv {
 static struct heap heaps[MAX_HEAPS];
 static int nr_heaps;
 static long page_size;
-static int errors;
 
 static bool smoke;
 static __u64 seed = 20261123;
@@ -129,19 +112,6 @@ static unsigned int churn_seeds = 5;
 static struct csv csv_heaps = { .file = "heaps.csv" };
 static struct csv csv_bench = { .file = "bench.csv" };
 static struct csv csv_frag = { .file = "frag.csv" };
-
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "error: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	errors++;
-}
 
 static void die_oom(void)
 {
@@ -197,110 +167,38 @@ static __u64 rng_state;
 
 static __u64 rng_next(void)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-
-	return rng_state * 2685821657736338717ULL;
-}
-
-static int read_text(const char *path, char *buf, size_t len)
-{
-	size_t total = 0;
-	ssize_t ret;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (total < len - 1) {
-		ret = read(fd, buf + total, len - 1 - total);
-		if (ret < 0) {
-			ret = -errno;
-			close(fd);
-			return ret;
-		}
-		if (!ret)
-			break;
-		total += ret;
-	}
-	close(fd);
-	buf[total] = '\0';
-
-	return 0;
+	return xorshift64s(&rng_state);
 }
 
 /*
  * The stats file of a contiguous heap (drivers/dma-buf/heaps/
- * contig_buffer.c): "key: value" lines, sizes in bytes.
+ * contig_buffer.c), which must give the size and the bytes used.
  */
-static int read_stats(const char *heap, struct region_stats *st,
-		      char *cpu_access, size_t cpu_len)
+static int read_stats(const char *heap, struct heap_stats *st)
 {
-	char path[PATH_MAX], text[4096], *line, *save, *val;
-	bool have_size = false, have_used = false;
-	int ret;
+	int ret = heap_stats_read(heap, st);
 
-	memset(st, 0, sizeof(*st));
-	snprintf(path, sizeof(path), "%s/%s/stats", HEAP_DEBUGFS_DIR, heap);
-	ret = read_text(path, text, sizeof(text));
 	if (ret)
 		return ret;
 
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		val = strstr(line, ": ");
-		if (!val)
-			continue;
-		*val = '\0';
-		val += 2;
-		if (!strcmp(line, "size")) {
-			st->size = strtoull(val, NULL, 10);
-			have_size = true;
-		} else if (!strcmp(line, "used")) {
-			st->used = strtoull(val, NULL, 10);
-			have_used = true;
-		} else if (!strcmp(line, "largest_free")) {
-			st->largest_free = strtoull(val, NULL, 10);
-			st->have_largest_free = true;
-		} else if (!strcmp(line, "cpu_access") && cpu_access) {
-			snprintf(cpu_access, cpu_len, "%s", val);
-		}
-	}
-
-	return have_size && have_used ? 0 : -EINVAL;
+	return st->have_size && st->have_used ? 0 : -EINVAL;
 }
 
 /* Allocate @len bytes from @h. Returns the dma-buf fd or -errno. */
-static int heap_alloc(const struct heap *h, __u64 len)
+static int alloc_buf(const struct heap *h, __u64 len)
 {
-	struct dma_heap_allocation_data data = {
-		.len = len,
-		.fd_flags = O_RDWR | O_CLOEXEC,
-	};
-
-	if (ioctl(h->fd, DMA_HEAP_IOCTL_ALLOC, &data))
-		return -errno;
-
-	return data.fd;
+	return heap_alloc(h->fd, len, O_RDWR | O_CLOEXEC, 0);
 }
 
 static bool heap_can_alloc(const struct heap *h, __u64 len)
 {
-	int fd = heap_alloc(h, len);
+	int fd = alloc_buf(h, len);
 
 	if (fd < 0)
 		return false;
 	close(fd);
 
 	return true;
-}
-
-static int buf_sync(int fd, __u64 flags)
-{
-	struct dma_buf_sync sync = { .flags = flags };
-
-	return ioctl(fd, DMA_BUF_IOCTL_SYNC, &sync) ? -errno : 0;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -443,7 +341,7 @@ static int sample_alloc_free(struct point *pt)
 	__u64 t0 = now_ns();
 	int fd;
 
-	fd = heap_alloc(pt->h, pt->size);
+	fd = alloc_buf(pt->h, pt->size);
 	if (fd < 0) {
 		fail("%s: allocating %llu bytes: %s", pt->h->name, pt->size,
 		     strerror(-fd));
@@ -469,7 +367,7 @@ static int sample_cpu(struct point *pt)
 	int fd, ret;
 	char *map;
 
-	fd = heap_alloc(pt->h, size);
+	fd = alloc_buf(pt->h, size);
 	if (fd < 0) {
 		fail("%s: allocating %llu bytes: %s", pt->h->name, size,
 		     strerror(-fd));
@@ -564,7 +462,7 @@ static void bench_size(struct point *pts, int npts)
 			memset(pt->mem, 1, pt->size);
 			continue;
 		}
-		fd = heap_alloc(pt->h, pt->size);
+		fd = alloc_buf(pt->h, pt->size);
 		if (fd < 0) {
 			fail("%s: allocating %llu bytes: %s", pt->h->name,
 			     pt->size, strerror(-fd));
@@ -700,13 +598,13 @@ static __u64 churn_size(__u64 min, __u64 max)
 static void bench_frag(const struct heap *h, __u64 run_seed)
 {
 	struct live_buf *live;
-	struct region_stats st0, st;
+	struct heap_stats st0, st;
 	__u64 target, used = 0, len, free_bytes, largest, t0, t_churn;
 	unsigned long allocs = 0, frees = 0, failed = 0;
 	unsigned int op, nlive = 0, i;
 	int fd;
 
-	if (read_stats(h->name, &st0, NULL, 0)) {
+	if (read_stats(h->name, &st0)) {
 		fail("%s: cannot read %s/%s/stats", h->name, HEAP_DEBUGFS_DIR,
 		     h->name);
 		return;
@@ -726,7 +624,7 @@ static void bench_frag(const struct heap *h, __u64 run_seed)
 	for (op = 0; op < churn_ops; op++) {
 		len = churn_size(CHURN_MIN, st0.size / CHURN_MAX_DIV);
 		if (nlive < MAX_LIVE && (!nlive || used + len <= target)) {
-			fd = heap_alloc(h, len);
+			fd = alloc_buf(h, len);
 			if (fd >= 0) {
 				live[nlive].fd = fd;
 				live[nlive].len = len;
@@ -753,7 +651,7 @@ static void bench_frag(const struct heap *h, __u64 run_seed)
 	}
 	t_churn = now_ns() - t0;
 
-	if (read_stats(h->name, &st, NULL, 0)) {
+	if (read_stats(h->name, &st)) {
 		fail("%s: cannot read its stats after the churn", h->name);
 		st = st0;
 	}
@@ -794,25 +692,26 @@ static int cmp_heap(const void *a, const void *b)
  */
 static const char *heap_kind(const char *name)
 {
-	char path[PATH_MAX];
-
 	if (!strcmp(name, "system"))
 		return "system";
 	if (!strcmp(name, DEFAULT_CMA_HEAP) || !strcmp(name, LEGACY_CMA_HEAP))
 		return "cma";
-	snprintf(path, sizeof(path), "%s/%s", CMA_DEBUGFS_DIR, name);
 
-	return access(path, F_OK) ? "other" : "cma";
+	return cma_area_exists(name) ? "cma" : "other";
 }
 
 /* Whether the CPU may map buffers of @h: ask the stats, else try. */
 static void probe_cpu_access(struct heap *h)
 {
-	struct region_stats st;
+	struct heap_stats st;
 	void *map;
-	int fd;
+	int fd, ret;
 
-	if (!read_stats(h->name, &st, h->cpu_access, sizeof(h->cpu_access))) {
+	ret = read_stats(h->name, &st);
+	if (st.cpu_access[0])
+		snprintf(h->cpu_access, sizeof(h->cpu_access), "%s",
+			 st.cpu_access);
+	if (!ret) {
 		h->stats = true;
 		h->kind = "region";
 		h->cpu = strcmp(h->cpu_access, "none") != 0;
@@ -820,7 +719,7 @@ static void probe_cpu_access(struct heap *h)
 	}
 
 	h->kind = heap_kind(h->name);
-	fd = heap_alloc(h, SZ_4K);
+	fd = alloc_buf(h, SZ_4K);
 	if (fd < 0) {
 		fail("%s: allocating 4 KiB: %s", h->name, strerror(-fd));
 		return;
@@ -834,39 +733,37 @@ static void probe_cpu_access(struct heap *h)
 	close(fd);
 }
 
+static int add_heap(const char *name, void *arg)
+{
+	struct heap *h;
+
+	(void)arg;
+	if (nr_heaps == MAX_HEAPS) {
+		fail("more than %d heaps", MAX_HEAPS);
+		return 1;
+	}
+	h = &heaps[nr_heaps];
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	snprintf(h->csv_name, sizeof(h->csv_name),
+		 strchr(h->name, ',') ? "\"%s\"" : "%s", h->name);
+	h->fd = heap_open(h->name);
+	if (h->fd < 0) {
+		fail("%s/%s: %s", HEAP_DEV_DIR, h->name, strerror(-h->fd));
+		return 0;
+	}
+	nr_heaps++;
+
+	return 0;
+}
+
 static int discover(void)
 {
-	struct dirent *de;
-	DIR *dir;
+	int ret = heap_for_each(add_heap, NULL);
 
-	dir = opendir(HEAP_DEV_DIR);
-	if (!dir) {
-		fail("%s: %s", HEAP_DEV_DIR, strerror(errno));
+	if (ret) {
+		fail("%s: %s", HEAP_DEV_DIR, strerror(-ret));
 		return -1;
 	}
-	while ((de = readdir(dir))) {
-		char path[PATH_MAX];
-		struct heap *h;
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (nr_heaps == MAX_HEAPS) {
-			fail("more than %d heaps", MAX_HEAPS);
-			break;
-		}
-		h = &heaps[nr_heaps];
-		snprintf(h->name, sizeof(h->name), "%s", de->d_name);
-		snprintf(h->csv_name, sizeof(h->csv_name),
-			 strchr(h->name, ',') ? "\"%s\"" : "%s", h->name);
-		snprintf(path, sizeof(path), "%s/%s", HEAP_DEV_DIR, h->name);
-		h->fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (h->fd < 0) {
-			fail("%s: %s", path, strerror(errno));
-			continue;
-		}
-		nr_heaps++;
-	}
-	closedir(dir);
 	qsort(heaps, nr_heaps, sizeof(*heaps), cmp_heap);
 
 	return nr_heaps ? 0 : -1;
@@ -936,13 +833,13 @@ int main(int argc, char **argv)
 	       nr_heaps, seed);
 	for (i = 0; i < nr_heaps; i++) {
 		struct heap *h = &heaps[i];
-		struct region_stats st;
+		struct heap_stats st;
 		__u64 hi = 0;
 
 		probe_cpu_access(h);
 		if (!strcmp(h->name, "system"))
 			sys = h;
-		if (h->stats && !read_stats(h->name, &st, NULL, 0))
+		if (h->stats && !read_stats(h->name, &st))
 			hi = st.size - st.used;
 		if (smoke && !h->stats)
 			h->largest = SZ_1M;	/* no search: keep the smoke short */
@@ -1018,8 +915,8 @@ int main(int argc, char **argv)
 	csv_print(&csv_heaps);
 	csv_print(&csv_bench);
 	csv_print(&csv_frag);
-	printf("heaps-bench: %d error(s), %.1f s\n", errors,
+	printf("heaps-bench: %d error(s), %.1f s\n", nr_errors,
 	       (now_ns() - t_run) / 1e9);
 
-	return errors ? 1 : 0;
+	return nr_errors ? 1 : 0;
 }

@@ -19,40 +19,25 @@
  */
 #define _GNU_SOURCE
 #define __SANE_USERSPACE_TYPES__	/* __u64 is unsigned long long */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/vfs.h>
 
 #include <linux/dma-buf.h>
-#include <linux/dma-heap.h>
 #include <linux/magic.h>
 
-#define HEAP_DEV_DIR		"/dev/dma_heap"
-#define DEBUGFS_DIR		"/sys/kernel/debug"
-#define HEAP_DEBUGFS_DIR	DEBUGFS_DIR "/dma_heap"
-#define CMA_DEBUGFS_DIR		DEBUGFS_DIR "/cma"
-#define DT_RESERVED_MEMORY	"/proc/device-tree/reserved-memory"
+#include "guest-lib.h"
 
 #define SZ_1M			(1024 * 1024)
 #define ALLOC_SIZE		SZ_1M
 #define MAX_HEAPS		64
 #define CELL_LEN		(NAME_MAX + 128)
-
-/* The default CMA heap and its legacy name both use the cmdline area. */
-#define DEFAULT_CMA_HEAP	"default_cma_region"
-#define LEGACY_CMA_HEAP		"reserved"
-#define DEFAULT_CMA_AREA	"reserved"
 
 enum heap_kind {
 	KIND_OTHER,
@@ -68,16 +53,6 @@ static const char * const kind_names[] = {
 	[KIND_REGION] = "region",
 };
 
-struct region_stats {
-	char region[NAME_MAX + 1];
-	__u64 base;
-	__u64 size;
-	char cpu_access[32];
-	__u64 used;
-	__u64 buffers;
-	__u64 largest_free;
-};
-
 struct cma_area {
 	char name[NAME_MAX + 1];
 	__u64 base_pfn;
@@ -88,7 +63,7 @@ struct cma_area {
 struct heap {
 	char name[NAME_MAX + 1];
 	enum heap_kind kind;
-	struct region_stats st;		/* KIND_REGION, while holding the buffer */
+	struct heap_stats st;		/* KIND_REGION, while holding the buffer */
 	struct cma_area cma;		/* KIND_CMA, before allocating */
 	bool have_cma_area;		/* CONFIG_CMA_DEBUGFS files found */
 	__u64 cma_used_after;
@@ -107,63 +82,6 @@ struct heap {
 
 static long page_size;
 static bool have_debugfs;
-static int errors;
-
-static void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "error: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	errors++;
-}
-
-/* Read a small text file into @buf, NUL-terminated.  Returns 0 or -errno. */
-static int read_text(const char *path, char *buf, size_t len)
-{
-	size_t total = 0;
-	ssize_t ret;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (total < len - 1) {
-		ret = read(fd, buf + total, len - 1 - total);
-		if (ret < 0) {
-			ret = -errno;
-			close(fd);
-			return ret;
-		}
-		if (!ret)
-			break;
-		total += ret;
-	}
-	close(fd);
-	buf[total] = '\0';
-
-	return 0;
-}
-
-static int read_u64(const char *path, __u64 *val)
-{
-	char buf[64], *end;
-	int ret;
-
-	ret = read_text(path, buf, sizeof(buf));
-	if (ret)
-		return ret;
-	errno = 0;
-	*val = strtoull(buf, &end, 0);
-	if (errno || end == buf)
-		return -EINVAL;
-
-	return 0;
-}
 
 /* Format a byte count as "48 MiB", "12 KiB" or "4097 B". */
 static const char *human(__u64 bytes, char *buf, size_t len)
@@ -180,85 +98,8 @@ static const char *human(__u64 bytes, char *buf, size_t len)
 	return buf;
 }
 
-static int parse_region_stats(const char *heap, struct region_stats *st)
-{
-	char path[PATH_MAX], text[4096];
-	char *line, *save, *val;
-	int ret;
-
-	memset(st, 0, sizeof(*st));
-	snprintf(path, sizeof(path), "%s/%s/stats", HEAP_DEBUGFS_DIR, heap);
-	ret = read_text(path, text, sizeof(text));
-	if (ret)
-		return ret;
-
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		val = strstr(line, ": ");
-		if (!val)
-			continue;
-		*val = '\0';
-		val += 2;
-		if (!strcmp(line, "region"))
-			snprintf(st->region, sizeof(st->region), "%s", val);
-		else if (!strcmp(line, "base"))
-			st->base = strtoull(val, NULL, 16);
-		else if (!strcmp(line, "size"))
-			st->size = strtoull(val, NULL, 10);
-		else if (!strcmp(line, "cpu_access"))
-			snprintf(st->cpu_access, sizeof(st->cpu_access), "%s", val);
-		else if (!strcmp(line, "used"))
-			st->used = strtoull(val, NULL, 10);
-		else if (!strcmp(line, "buffers"))
-			st->buffers = strtoull(val, NULL, 10);
-		else if (!strcmp(line, "largest_free"))
-			st->largest_free = strtoull(val, NULL, 10);
-	}
-
-	return 0;
-}
-
-/* Find the physical range of the dma-buf @buf_fd in the heap's listing. */
-static int find_phys(const char *heap, int buf_fd, __u64 *phys, __u64 *size)
-{
-	unsigned long long ino, p, s;
-	char path[PATH_MAX], *text, *line, *save;
-	struct stat sb;
-	int ret = -ENOENT;
-	size_t len = 1 << 20;
-
-	if (fstat(buf_fd, &sb))
-		return -errno;
-
-	text = malloc(len);
-	if (!text)
-		return -ENOMEM;
-	snprintf(path, sizeof(path), "%s/%s/buffers", HEAP_DEBUGFS_DIR, heap);
-	ret = read_text(path, text, len);
-	if (ret) {
-		free(text);
-		return ret;
-	}
-
-	ret = -ENOENT;
-	for (line = strtok_r(text, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%llu %llx %llu", &ino, &p, &s) == 3 &&
-		    ino == (unsigned long long)sb.st_ino) {
-			*phys = p;
-			*size = s;
-			ret = 0;
-			break;
-		}
-	}
-	free(text);
-
-	return ret;
-}
-
 static int read_cma_area(const char *name, struct cma_area *a)
 {
-	char path[PATH_MAX];
 	int ret;
 
 	if (a->name != name)
@@ -267,17 +108,14 @@ static int read_cma_area(const char *name, struct cma_area *a)
 	a->count = 0;
 	a->used = 0;
 
-	snprintf(path, sizeof(path), "%s/%s/base_pfn", CMA_DEBUGFS_DIR, name);
-	ret = read_u64(path, &a->base_pfn);
+	ret = cma_area_read(name, "base_pfn", &a->base_pfn);
 	if (ret)
 		return ret;
-	snprintf(path, sizeof(path), "%s/%s/count", CMA_DEBUGFS_DIR, name);
-	ret = read_u64(path, &a->count);
+	ret = cma_area_read(name, "count", &a->count);
 	if (ret)
 		return ret;
-	snprintf(path, sizeof(path), "%s/%s/used", CMA_DEBUGFS_DIR, name);
 
-	return read_u64(path, &a->used);
+	return cma_area_read(name, "used", &a->used);
 }
 
 /* CmaTotal and CmaFree from /proc/meminfo: all CMA areas together */
@@ -298,22 +136,21 @@ static bool read_meminfo_cma(__u64 *total_kb, __u64 *free_kb)
 static void classify(struct heap *h)
 {
 	const char *area = h->name;
-	char path[PATH_MAX];
+	char node[PATH_MAX];
 
 	if (!strcmp(h->name, "system")) {
 		h->kind = KIND_SYSTEM;
 		return;
 	}
 
-	if (have_debugfs && !parse_region_stats(h->name, &h->st)) {
+	if (have_debugfs && !heap_stats_read(h->name, &h->st)) {
 		h->kind = KIND_REGION;
 		return;
 	}
 
 	if (!strcmp(h->name, DEFAULT_CMA_HEAP) || !strcmp(h->name, LEGACY_CMA_HEAP))
 		area = DEFAULT_CMA_AREA;
-	snprintf(path, sizeof(path), "%s/%s", CMA_DEBUGFS_DIR, area);
-	if (have_debugfs && !access(path, F_OK)) {
+	if (have_debugfs && cma_area_exists(area)) {
 		h->kind = KIND_CMA;
 		h->have_cma_area = true;
 		snprintf(h->cma.name, sizeof(h->cma.name), "%s", area);
@@ -324,40 +161,23 @@ static void classify(struct heap *h)
 	 * Without CONFIG_CMA_DEBUGFS, recognise the default CMA heap by name and
 	 * the per-region CMA heaps by their reusable reserved-memory node.
 	 */
-	snprintf(path, sizeof(path), "%s/%s/reusable", DT_RESERVED_MEMORY, h->name);
-	if (area != h->name || !access(path, F_OK)) {
+	snprintf(node, sizeof(node), "%s/%s", DT_RESERVED_MEMORY, h->name);
+	if (area != h->name || dt_prop_present(node, "reusable")) {
 		h->kind = KIND_CMA;
 		snprintf(h->cma.name, sizeof(h->cma.name), "%s", area);
 	}
 }
 
-static int heap_alloc(const char *name, __u64 len, int *buf_fd)
+/* Allocate from the heap @name. Returns 0 or a positive errno. */
+static int alloc_buf(const char *name, __u64 len, int *buf_fd)
 {
-	struct dma_heap_allocation_data data = {
-		.len = len,
-		.fd_flags = O_RDWR | O_CLOEXEC,
-	};
-	char path[PATH_MAX];
-	int heap_fd, ret = 0;
+	int fd = heap_alloc_name(name, len);
 
-	snprintf(path, sizeof(path), "%s/%s", HEAP_DEV_DIR, name);
-	heap_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (heap_fd < 0)
-		return errno;
-	if (ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &data))
-		ret = errno;
-	else
-		*buf_fd = data.fd;
-	close(heap_fd);
+	if (fd < 0)
+		return -fd;
+	*buf_fd = fd;
 
-	return ret;
-}
-
-static int buf_sync(int buf_fd, __u64 flags)
-{
-	struct dma_buf_sync sync = { .flags = flags };
-
-	return ioctl(buf_fd, DMA_BUF_IOCTL_SYNC, &sync) ? errno : 0;
+	return 0;
 }
 
 /* Allocate the 1 MiB test buffer and collect what the table shows. */
@@ -380,16 +200,17 @@ static void probe_heap(struct heap *h)
 	h->alloc_expected = h->kind != KIND_OTHER &&
 		!(h->kind == KIND_REGION && h->st.largest_free < ALLOC_SIZE);
 
-	h->alloc_err = heap_alloc(h->name, ALLOC_SIZE, &h->buf_fd);
+	h->alloc_err = alloc_buf(h->name, ALLOC_SIZE, &h->buf_fd);
 	if (h->alloc_err && h->alloc_expected)
 		fail("%s: allocating %d bytes: %s", h->name, ALLOC_SIZE,
 		     strerror(h->alloc_err));
 
 	switch (h->kind) {
 	case KIND_REGION:
-		parse_region_stats(h->name, &h->st);
+		heap_stats_read(h->name, &h->st);
 		if (!h->alloc_err) {
-			ret = find_phys(h->name, h->buf_fd, &h->phys, &h->buf_size);
+			ret = heap_buffer_phys(h->name, h->buf_fd, &h->phys,
+					       &h->buf_size);
 			if (ret)
 				fail("%s: buffer not in the debugfs buffers listing: %s",
 				     h->name, strerror(-ret));
@@ -398,11 +219,8 @@ static void probe_heap(struct heap *h)
 		break;
 	case KIND_CMA:
 		if (h->have_cma_area && h->cma.count) {
-			char path[PATH_MAX];
-
-			snprintf(path, sizeof(path), "%s/%s/used", CMA_DEBUGFS_DIR,
-				 h->cma.name);
-			h->have_cma_after = !read_u64(path, &h->cma_used_after);
+			h->have_cma_after = !cma_area_read(h->cma.name, "used",
+							   &h->cma_used_after);
 		} else {
 			h->have_meminfo = read_meminfo_cma(&h->cma_total_kb,
 							   &h->cma_free_kb);
@@ -537,7 +355,7 @@ static void check_heap(struct heap *h, int name_width)
 
 	ret = buf_sync(h->buf_fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW);
 	if (ret)
-		fail("%s: DMA_BUF_IOCTL_SYNC start: %s", h->name, strerror(ret));
+		fail("%s: DMA_BUF_IOCTL_SYNC start: %s", h->name, strerror(-ret));
 	for (i = 0; i < n; i++)
 		w[i] = 0xdeadbeef00000000ULL | i;
 	for (i = 0; i < n; i++)
@@ -545,7 +363,7 @@ static void check_heap(struct heap *h, int name_width)
 			break;
 	ret = buf_sync(h->buf_fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW);
 	if (ret)
-		fail("%s: DMA_BUF_IOCTL_SYNC end: %s", h->name, strerror(ret));
+		fail("%s: DMA_BUF_IOCTL_SYNC end: %s", h->name, strerror(-ret));
 	munmap(w, ALLOC_SIZE);
 	if (i < n) {
 		printf("pattern mismatch at offset 0x%llx\n", i * 8);
@@ -557,7 +375,7 @@ static void check_heap(struct heap *h, int name_width)
 	/* Free the patterned buffer, then look at a fresh one */
 	close(h->buf_fd);
 	h->buf_fd = -1;
-	ret = heap_alloc(h->name, ALLOC_SIZE, &fd);
+	ret = alloc_buf(h->name, ALLOC_SIZE, &fd);
 	if (ret) {
 		printf("fresh allocation failed\n");
 		fail("%s: second allocation: %s", h->name, strerror(ret));
@@ -595,32 +413,40 @@ static int cmp_heap(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+struct heap_list {
+	struct heap *heaps;
+	int nr;
+};
+
+static int add_heap(const char *name, void *arg)
+{
+	struct heap_list *list = arg;
+	struct heap *h = &list->heaps[list->nr];
+
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	classify(h);
+
+	return ++list->nr == MAX_HEAPS;
+}
+
 int main(void)
 {
 	static struct heap heaps[MAX_HEAPS];
-	int nr = 0, i, width = 4;
+	struct heap_list list = { .heaps = heaps };
+	int nr, i, width = 4, ret;
 	struct statfs sfs;
-	struct dirent *de;
-	DIR *dir;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	page_size = sysconf(_SC_PAGESIZE);
 	have_debugfs = !statfs(DEBUGFS_DIR, &sfs) && sfs.f_type == DEBUGFS_MAGIC &&
 		       !access(DEBUGFS_DIR, R_OK | X_OK) && !geteuid();
 
-	dir = opendir(HEAP_DEV_DIR);
-	if (!dir) {
-		fail("%s: %s", HEAP_DEV_DIR, strerror(errno));
+	ret = heap_for_each(add_heap, &list);
+	if (ret) {
+		fail("%s: %s", HEAP_DEV_DIR, strerror(-ret));
 		return 1;
 	}
-	while ((de = readdir(dir)) && nr < MAX_HEAPS) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(heaps[nr].name, sizeof(heaps[nr].name), "%s", de->d_name);
-		classify(&heaps[nr]);
-		nr++;
-	}
-	closedir(dir);
+	nr = list.nr;
 	if (!nr) {
 		fail("no heaps in %s", HEAP_DEV_DIR);
 		return 1;
@@ -646,7 +472,7 @@ int main(void)
 			close(heaps[i].buf_fd);
 	}
 
-	printf("\n%s: %d error(s)\n", errors ? "FAILED" : "OK", errors);
+	printf("\n%s: %d error(s)\n", nr_errors ? "FAILED" : "OK", nr_errors);
 
-	return errors ? 1 : 0;
+	return nr_errors ? 1 : 0;
 }

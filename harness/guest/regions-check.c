@@ -20,67 +20,24 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include <linux/dma-heap.h>
 
-#define RMEM	"/proc/device-tree/reserved-memory"
+#include "guest-lib.h"
+
 #define BUF_LEN	(1024 * 1024)
-
-static int test_nr, failed;
-
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", ++test_nr);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!ok)
-		failed++;
-}
-
-static ssize_t read_file(const char *path, void *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len);
-	close(fd);
-	return n;
-}
-
-static bool prop_present(const char *node, const char *prop)
-{
-	char path[1024];
-
-	snprintf(path, sizeof(path), "%s/%s", node, prop);
-	return access(path, F_OK) == 0;
-}
 
 /* Read a string property; returns false if absent. */
 static bool prop_str(const char *node, const char *prop, char *out, size_t len)
 {
-	char path[1024];
-	ssize_t n;
+	ssize_t n = dt_prop_read(node, prop, out, len - 1);
 
-	snprintf(path, sizeof(path), "%s/%s", node, prop);
-	n = read_file(path, out, len - 1);
 	if (n <= 0)
 		return false;
 	out[n] = 0;
@@ -91,10 +48,8 @@ static bool compatible_is(const char *node, const char *compat)
 {
 	char buf[256], *p;
 	ssize_t n;
-	char path[1024];
 
-	snprintf(path, sizeof(path), "%s/compatible", node);
-	n = read_file(path, buf, sizeof(buf));
+	n = dt_prop_read(node, "compatible", buf, sizeof(buf));
 	for (p = buf; n > 0 && p < buf + n; p += strlen(p) + 1)
 		if (!strcmp(p, compat))
 			return true;
@@ -114,41 +69,12 @@ static uint64_t be_cells(const unsigned char *p, int cells)
 static bool region_reg(const char *node, uint64_t *base, uint64_t *size)
 {
 	unsigned char buf[16];
-	char path[1024];
 
-	snprintf(path, sizeof(path), "%s/reg", node);
-	if (read_file(path, buf, sizeof(buf)) != 16)
+	if (dt_prop_read(node, "reg", buf, sizeof(buf)) != 16)
 		return false;
 	*base = be_cells(buf, 2);
 	*size = be_cells(buf + 8, 2);
 	return true;
-}
-
-static bool heap_exists(const char *name)
-{
-	char path[1024];
-
-	snprintf(path, sizeof(path), "/dev/dma_heap/%s", name);
-	return access(path, F_OK) == 0;
-}
-
-static int heap_alloc(const char *name, size_t len)
-{
-	struct dma_heap_allocation_data data = {
-		.len = len,
-		.fd_flags = O_RDWR | O_CLOEXEC,
-	};
-	char path[1024];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/dev/dma_heap/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = ioctl(fd, DMA_HEAP_IOCTL_ALLOC, &data);
-	ret = ret ? -errno : (int)data.fd;
-	close(fd);
-	return ret;
 }
 
 /* Map, check that the buffer is zeroed, then dirty it for the next user. */
@@ -170,24 +96,12 @@ static bool zeroed_then_dirty(int buf_fd, size_t len)
 	return zero;
 }
 
-static long cma_used(const char *area)
+/* A number from the CMA area's debugfs directory, or -1. */
+static long cma_read(const char *area, const char *file)
 {
-	char path[1024], buf[64];
+	__u64 val;
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/cma/%s/used", area);
-	if (read_file(path, buf, sizeof(buf) - 1) <= 0)
-		return -1;
-	return strtol(buf, NULL, 10);
-}
-
-static long cma_base_pfn(const char *area)
-{
-	char path[1024], buf[64];
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/cma/%s/base_pfn", area);
-	if (read_file(path, buf, sizeof(buf) - 1) <= 0)
-		return -1;
-	return strtol(buf, NULL, 0);
+	return cma_area_read(area, file, &val) ? -1 : (long)val;
 }
 
 /*
@@ -198,77 +112,49 @@ static void check_cma_heap(const char *heap, const char *area, uint64_t base)
 {
 	long pages = BUF_LEN / sysconf(_SC_PAGESIZE);
 
-	check(heap_exists(heap), "%s: heap exists", heap);
-	check(cma_base_pfn(area) == (long)(base / sysconf(_SC_PAGESIZE)),
-	      "%s: CMA area %s starts at 0x%llx", heap, area,
-	      (unsigned long long)base);
+	tap(heap_exists(heap), "%s: heap exists", heap);
+	tap(cma_read(area, "base_pfn") == (long)(base / sysconf(_SC_PAGESIZE)),
+	    "%s: CMA area %s starts at 0x%llx", heap, area,
+	    (unsigned long long)base);
 	for (int round = 0; round < 2; round++) {
-		long before = cma_used(area), during;
-		int fd = heap_alloc(heap, BUF_LEN);
+		long before = cma_read(area, "used"), during;
+		int fd = heap_alloc_name(heap, BUF_LEN);
 
-		check(fd >= 0, "%s: allocate 1 MiB (round %d): %s", heap, round,
-		      fd >= 0 ? "ok" : strerror(-fd));
+		tap(fd >= 0, "%s: allocate 1 MiB (round %d): %s", heap, round,
+		    fd >= 0 ? "ok" : strerror(-fd));
 		if (fd < 0)
 			return;
-		during = cma_used(area);
-		check(before >= 0 && during - before == pages,
-		      "%s: buffer is in CMA area %s (used %ld -> %ld pages)",
-		      heap, area, before, during);
-		check(zeroed_then_dirty(fd, BUF_LEN), "%s: buffer zeroed (round %d)",
-		      heap, round);
+		during = cma_read(area, "used");
+		tap(before >= 0 && during - before == pages,
+		    "%s: buffer is in CMA area %s (used %ld -> %ld pages)",
+		    heap, area, before, during);
+		tap(zeroed_then_dirty(fd, BUF_LEN), "%s: buffer zeroed (round %d)",
+		    heap, round);
 		close(fd);
-		check(cma_used(area) == before, "%s: freed back to %s", heap,
-		      area);
+		tap(cma_read(area, "used") == before, "%s: freed back to %s", heap,
+		    area);
 	}
-}
-
-/* Physical address of the buffer with dma-buf inode @ino, from debugfs. */
-static bool contig_buffer_phys(const char *heap, ino_t ino, uint64_t *phys,
-			       uint64_t *size)
-{
-	char path[1024], line[256];
-	FILE *f;
-	bool found = false;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/dma_heap/%s/buffers",
-		 heap);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		unsigned long long i, p, s;
-
-		if (sscanf(line, "%llu %llx %llu", &i, &p, &s) == 3 && i == ino) {
-			*phys = p;
-			*size = s;
-			found = true;
-		}
-	}
-	fclose(f);
-	return found;
 }
 
 static void check_coherent_heap(const char *heap, uint64_t base,
 				uint64_t size)
 {
-	check(heap_exists(heap), "%s: heap exists", heap);
+	tap(heap_exists(heap), "%s: heap exists", heap);
 	for (int round = 0; round < 2; round++) {
-		int fd = heap_alloc(heap, BUF_LEN);
-		uint64_t phys = 0, len = 0;
-		struct stat st;
+		int fd = heap_alloc_name(heap, BUF_LEN);
+		__u64 phys = 0, len = 0;
 
-		check(fd >= 0, "%s: allocate 1 MiB (round %d): %s", heap, round,
-		      fd >= 0 ? "ok" : strerror(-fd));
+		tap(fd >= 0, "%s: allocate 1 MiB (round %d): %s", heap, round,
+		    fd >= 0 ? "ok" : strerror(-fd));
 		if (fd < 0)
 			return;
-		check(!fstat(fd, &st) &&
-		      contig_buffer_phys(heap, st.st_ino, &phys, &len) &&
-		      phys >= base && phys + len <= base + size && len == BUF_LEN,
-		      "%s: buffer 0x%llx+0x%llx inside pool 0x%llx+0x%llx", heap,
-		      (unsigned long long)phys, (unsigned long long)len,
-		      (unsigned long long)base, (unsigned long long)size);
-		check(zeroed_then_dirty(fd, BUF_LEN), "%s: buffer zeroed (round %d)",
-		      heap, round);
+		tap(!heap_buffer_phys(heap, fd, &phys, &len) &&
+		    phys >= base && phys + len <= base + size && len == BUF_LEN,
+		    "%s: buffer 0x%llx+0x%llx inside pool 0x%llx+0x%llx", heap,
+		    (unsigned long long)phys, (unsigned long long)len,
+		    (unsigned long long)base, (unsigned long long)size);
+		tap(zeroed_then_dirty(fd, BUF_LEN), "%s: buffer zeroed (round %d)",
+		    heap, round);
 		close(fd);
 	}
 	/*
@@ -291,10 +177,10 @@ static void check_coherent_heap(const char *heap, uint64_t base,
 	}
 	/* The pool is the limit: a buffer bigger than it cannot exist. */
 	{
-		int fd = heap_alloc(heap, size + BUF_LEN);
+		int fd = heap_alloc_name(heap, size + BUF_LEN);
 
-		check(fd == -ENOMEM, "%s: buffer larger than the pool fails with ENOMEM (%s)",
-		      heap, fd < 0 ? strerror(-fd) : "succeeded");
+		tap(fd == -ENOMEM, "%s: buffer larger than the pool fails with ENOMEM (%s)",
+		    heap, fd < 0 ? strerror(-fd) : "succeeded");
 		if (fd >= 0)
 			close(fd);
 	}
@@ -322,13 +208,12 @@ static bool klog_has(const char *needle)
 static bool is_driver_region(const char *node)
 {
 	unsigned char ph[4], mine[4];
-	char path[1024];
 
-	if (read_file("/proc/device-tree/dma-heap-cma-test/memory-region", ph,
-		      4) != 4)
+	if (dt_prop_read("/proc/device-tree/dma-heap-cma-test", "memory-region",
+			 ph, 4) != 4)
 		return false;
-	snprintf(path, sizeof(path), "%s/phandle", node);
-	return read_file(path, mine, 4) == 4 && !memcmp(ph, mine, 4);
+	return dt_prop_read(node, "phandle", mine, 4) == 4 &&
+	       !memcmp(ph, mine, 4);
 }
 
 int main(void)
@@ -338,7 +223,7 @@ int main(void)
 	DIR *d;
 
 	printf("TAP version 13\n");
-	d = opendir(RMEM);
+	d = opendir(DT_RESERVED_MEMORY);
 	if (!d) {
 		printf("1..0 # SKIP no reserved-memory node\n");
 		return 4;
@@ -350,69 +235,69 @@ int main(void)
 
 		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
 			continue;
-		snprintf(node, sizeof(node), RMEM "/%s", de->d_name);
+		snprintf(node, sizeof(node), DT_RESERVED_MEMORY "/%s", de->d_name);
 		have_reg = region_reg(node, &base, &size);
 		bool tagged = prop_str(node, "linux,dma-heap-name", tag,
 				       sizeof(tag));
-		bool private = prop_present(node, "linux,dma-heap-private");
+		bool private = dt_prop_present(node, "linux,dma-heap-private");
 
 		if (compatible_is(node, "restricted-dma-pool")) {
 			regions++;
-			check(!heap_exists(de->d_name), "%s: restricted pool has no heap",
-			      de->d_name);
+			tap(!heap_exists(de->d_name), "%s: restricted pool has no heap",
+			    de->d_name);
 			if (!tagged)
 				continue;
-			check(!heap_exists(tag), "%s: no heap \"%s\" despite the tag",
-			      de->d_name, tag);
+			tap(!heap_exists(tag), "%s: no heap \"%s\" despite the tag",
+			    de->d_name, tag);
 			snprintf(msg, sizeof(msg),
 				 "/reserved-memory/%s: linux,dma-heap-name ignored: a restricted-dma-pool",
 				 de->d_name);
-			check(klog_has(msg), "%s: boot log says the tag is ignored",
-			      de->d_name);
+			tap(klog_has(msg), "%s: boot log says the tag is ignored",
+			    de->d_name);
 			continue;
 		}
 		if (!compatible_is(node, "shared-dma-pool") || !have_reg)
 			continue;
 		regions++;
 
-		if (!prop_present(node, "reusable")) {
+		if (!dt_prop_present(node, "reusable")) {
 			if (!tagged) {
-				check(!heap_exists(de->d_name), "%s: untagged coherent pool has no heap",
-				      de->d_name);
+				tap(!heap_exists(de->d_name), "%s: untagged coherent pool has no heap",
+				    de->d_name);
 				continue;
 			}
-			if (!prop_present(node, "no-map")) {
-				check(!heap_exists(tag),
-				      "%s: no heap \"%s\" for a pool without no-map",
-				      de->d_name, tag);
+			if (!dt_prop_present(node, "no-map")) {
+				tap(!heap_exists(tag),
+				    "%s: no heap \"%s\" for a pool without no-map",
+				    de->d_name, tag);
 				snprintf(msg, sizeof(msg),
 					 "/reserved-memory/%s: a coherent pool in system RAM needs no-map to be a heap",
 					 de->d_name);
-				check(klog_has(msg), "%s: boot log says no-map is missing",
-				      de->d_name);
+				tap(klog_has(msg), "%s: boot log says no-map is missing",
+				    de->d_name);
 				continue;
 			}
 			check_coherent_heap(tag, base, size);
 			continue;
 		}
 
-		if (prop_present(node, "linux,cma-default")) {
+		if (dt_prop_present(node, "linux,cma-default")) {
 			check_cma_heap("default_cma_region", de->d_name, base);
 			continue;
 		}
 		if (private) {
-			check(!heap_exists(de->d_name) &&
-			      !(tagged && heap_exists(tag)),
-			      "%s: private region has no heap node", de->d_name);
+			tap(!heap_exists(de->d_name) &&
+			    !(tagged && heap_exists(tag)),
+			    "%s: private region has no heap node", de->d_name);
 			if (is_driver_region(node))
 				check_cma_heap("cma-driver-exposed", de->d_name,
 					       base);
 			continue;
 		}
 		if (tagged) {
-			check(!heap_exists(de->d_name),
-			      "%s: tagged region has no heap under its node name",
-			      de->d_name);
+			tap(!heap_exists(de->d_name),
+			    "%s: tagged region has no heap under its node name",
+			    de->d_name);
 			check_cma_heap(tag, de->d_name, base);
 		} else {
 			check_cma_heap(de->d_name, de->d_name, base);
@@ -421,18 +306,18 @@ int main(void)
 	closedir(d);
 
 	/* cma= on the command line: "default_cma_region", legacy "reserved". */
-	if (cma_used("reserved") >= 0) {
-		long pfn = cma_base_pfn("reserved");
+	if (cma_read("reserved", "used") >= 0) {
+		long pfn = cma_read("reserved", "base_pfn");
 
 		check_cma_heap("default_cma_region", "reserved",
 			       (uint64_t)pfn * sysconf(_SC_PAGESIZE));
-		check(heap_exists("reserved"),
-		      "default area keeps its legacy name \"reserved\" (DMABUF_HEAPS_CMA_LEGACY=y)");
+		tap(heap_exists("reserved"),
+		    "default area keeps its legacy name \"reserved\" (DMABUF_HEAPS_CMA_LEGACY=y)");
 	}
 
-	check(regions > 0, "found %d shared/restricted DMA pool regions", regions);
-	printf("1..%d\n", test_nr);
+	tap(regions > 0, "found %d shared/restricted DMA pool regions", regions);
+	printf("1..%d\n", tap_tests);
 	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0\n",
-	       test_nr - failed, failed);
-	return failed ? 1 : 0;
+	       tap_tests - tap_failures, tap_failures);
+	return tap_failures ? 1 : 0;
 }

@@ -25,7 +25,7 @@ MAX_LIVE = 4096
 
 
 class Rng:
-    """xorshift64*, as in harness/guest/heaps-bench.c"""
+    """xorshift64*, as in harness/guest/guest-lib.c (heaps-bench.c seeds it)"""
 
     def __init__(self, seed, name):
         s = seed ^ 0x9e3779b97f4a7c15

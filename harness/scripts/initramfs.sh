@@ -11,12 +11,17 @@ mkdir -p "$out/bin"
 kmake -s kselftest-all TARGETS=dmabuf-heaps >/dev/null
 ksft=$KOBJ/kselftest/dmabuf-heaps
 
+# Every program is compiled with the shared guest library, which is not a
+# program of its own.
+lib=$HARNESS/guest/guest-lib
 for src in "$HARNESS"/guest/*.c; do
 	[ -e "$src" ] || continue
+	[ "$src" = "$lib.c" ] && continue
 	prog=$out/bin/$(basename "$src" .c)
-	if [ ! "$prog" -nt "$src" ] || [ "$KOBJ/usr/include" -nt "$prog" ]; then
+	if [ ! "$prog" -nt "$src" ] || [ ! "$prog" -nt "$lib.c" ] ||
+	   [ ! "$prog" -nt "$lib.h" ] || [ "$KOBJ/usr/include" -nt "$prog" ]; then
 		${CROSS_COMPILE}gcc -static -O2 -Wall -Wextra -Werror \
-			-isystem "$KOBJ/usr/include" -o "$prog" "$src" -lpthread
+			-isystem "$KOBJ/usr/include" -o "$prog" "$src" "$lib.c" -lpthread
 	fi
 done
 
