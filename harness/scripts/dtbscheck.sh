@@ -1,6 +1,7 @@
 #!/bin/bash
 # dtbscheck.sh: dtbs_check (CHECK_DTBS=y, with dtc W=1) on the board device
-# trees the series touches, with dt-schema from the tools chroot.
+# trees the series touches, with dt-schema from the tools chroot and the
+# dt-schema patches of dt-schema/ applied.
 #
 # The series adds overlays to existing boards. Each overlay is checked
 # through the composite .dtb that the Makefile next to it builds from it,
@@ -16,11 +17,14 @@ files=$(git diff --name-only --diff-filter=AM base series -- \
 
 O=$BUILD/kdtbs
 mkdir -p "$O"
-inroot() { "$HARNESS/scripts/toolroot.sh" run "$@"; }
+# With the dt-schema side of the series (dt-schema/*.patch) applied.
+inroot() { "$HARNESS/scripts/toolroot.sh" run-patched "$@"; }
 dmake() { inroot make -C "$SRC" O="$O" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- -j"$JOBS" "$@"; }
 
 # A configuration that lists every arm64 board: the dtb-$(CONFIG_ARCH_*)
 # lines need their platform enabled.
+# Made from dt-schema's schemas too, which make cannot see change.
+rm -f "$O/Documentation/devicetree/bindings/processed-schema.json"
 if [ ! -f "$O/.config" ] || [ "$SRC/.git/refs/heads/series" -nt "$O/.config" ]; then
 	dmake allnoconfig >/dev/null 2>&1
 	sed -n 's/^\(config ARCH_[A-Z0-9_]*\)$/\1/p' arch/arm64/Kconfig.platforms |

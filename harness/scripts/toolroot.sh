@@ -1,5 +1,5 @@
 #!/bin/bash
-# toolroot.sh setup | run CMD...
+# toolroot.sh setup | run CMD... | run-patched CMD...
 #
 # Bookworm's dt-schema (2022.08) and sparse (0.6.4) are too old for 7.3:
 # dt-schema lacks the reserved-memory schemas bindings reference, and sparse
@@ -8,6 +8,10 @@
 # and kept outside the checkout ($TOOLROOT), with dt-schema and sparse from
 # sid and trixie's arm64 cross compiler. The build directory is bind-mounted
 # at the same path inside, so kernel make runs there unchanged.
+#
+# run-patched runs CMD with dt-schema's patches from dt-schema/ (the
+# dt-schema side of the series) applied to a copy of the chroot's
+# dt-schema in $BUILD/dt-schema-patched, first on PYTHONPATH.
 . "$(dirname "$0")/lib.sh"
 
 ROOT=${TOOLROOT:-$CACHE/toolroot}
@@ -50,6 +54,26 @@ in_root() {
 	chroot "$ROOT" env -i PATH=/usr/bin:/bin HOME=/root LANG=C.UTF-8 "$@"
 }
 
+# The installed dt-schema package, with dt-schema/*.patch applied, in
+# $BUILD/dt-schema-patched (remade when the patches or the package change).
+PATCHED=$BUILD/dt-schema-patched
+patched_copy() {
+	local pkg stamp p
+	pkg=$(chroot "$ROOT" python3 -c 'import dtschema, os; print(os.path.dirname(dtschema.__file__))')
+	stamp=$(cat "$REPO"/dt-schema/0*.patch "$ROOT$pkg/__init__.py" | sha1sum)
+	[ -f "$PATCHED/.stamp" ] && [ "$(cat "$PATCHED/.stamp")" = "$stamp" ] && return 0
+	rm -rf "$PATCHED"
+	mkdir -p "$PATCHED"
+	cp -a "$ROOT$pkg" "$PATCHED/dtschema"
+	find "$PATCHED" -name __pycache__ -prune -exec rm -rf {} +
+	for p in "$REPO"/dt-schema/0*.patch; do
+		case "$p" in */0000-cover-letter.patch) continue ;; esac
+		patch -s -d "$PATCHED" -p1 --no-backup-if-mismatch < "$p" ||
+			die "dt-schema patch ${p##*/} does not apply to $pkg"
+	done
+	echo "$stamp" > "$PATCHED/.stamp"
+}
+
 case "${1:-}" in
 setup)
 	setup
@@ -59,7 +83,13 @@ run)
 	setup
 	in_root "$@"
 	;;
+run-patched)
+	shift
+	setup
+	patched_copy
+	in_root env PYTHONPATH="$PATCHED" "$@"
+	;;
 *)
-	die "usage: toolroot.sh setup | run CMD..."
+	die "usage: toolroot.sh setup | run CMD... | run-patched CMD..."
 	;;
 esac

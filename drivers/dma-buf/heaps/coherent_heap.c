@@ -7,7 +7,7 @@
  * memory-region allocate their coherent buffers from it. With the
  * linux,dma-heap-name property the pool is also exported as a dma-buf heap
  * of that name, allocating from the same pool. See
- * Documentation/devicetree/bindings/reserved-memory/linux,dma-heap-pool.yaml
+ * dt-schema's reserved-memory/shared-dma-pool.yaml
  * and Documentation/userspace-api/dma-buf-heaps.rst.
  *
  * The device the heap allocates with is the platform device of the region
