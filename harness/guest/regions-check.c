@@ -162,16 +162,14 @@ static void check_coherent_heap(const char *heap, uint64_t base,
 	 * takes 4 pages, and the heap's accounting must say so.
 	 */
 	{
-		uint64_t pg = sysconf(_SC_PAGESIZE);
-		int fd = heap_alloc(heap, 3 * pg);
-		uint64_t phys = 0, len = 0;
-		struct stat st;
+		__u64 pg = sysconf(_SC_PAGESIZE);
+		int fd = heap_alloc_name(heap, 3 * pg);
+		__u64 phys = 0, len = 0;
 
-		check(fd >= 0 && !fstat(fd, &st) &&
-		      contig_buffer_phys(heap, st.st_ino, &phys, &len) &&
-		      len == 4 * pg,
-		      "%s: 3-page buffer accounted as the 4-page block it takes (0x%llx)",
-		      heap, (unsigned long long)len);
+		tap(fd >= 0 && !heap_buffer_phys(heap, fd, &phys, &len) &&
+		    len == 4 * pg,
+		    "%s: 3-page buffer accounted as the 4-page block it takes (0x%llx)",
+		    heap, (unsigned long long)len);
 		if (fd >= 0)
 			close(fd);
 	}
