@@ -67,7 +67,7 @@ log=$(mktemp)
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $PKGS >"$log" 2>&1 || {
 	tail -n 20 "$log" >&2
-	die "could not install from Debian $suite: $(sed -n 's/^E: .*[Pp]ackage \(.*\)/\1/p' "$log" | head -3)(see apt's output above)"
+	die "could not install from Debian $suite (see apt's output above)"
 }
 apt-get install -y -q --no-install-recommends -t $SRCSUITE "$SRCPKG" >"$log" 2>&1 || {
 	tail -n 20 "$log" >&2

@@ -89,11 +89,9 @@ else
 	die "deps.sh failed in the bare $SUITE root (log: $LOG)"
 fi
 
-missing=""
-while read -r cmd _; do
-	case "$cmd" in '' | '#'*) continue ;; esac
-	inroot sh -c "command -v '$cmd'" >/dev/null 2>&1 || missing="$missing $cmd"
-done < "$HARNESS/commands"
+# shellcheck disable=SC2016
+missing=$(inroot sh -c 'for c; do command -v "$c" >/dev/null || printf " %s" "$c"; done' sh \
+	$(grep -vE '^(#|$)' "$HARNESS/commands"))
 if [ -n "$missing" ]; then
 	echo "    FAIL  not provided by the packages deps.sh installs:$missing"
 	rc=1
