@@ -1,6 +1,9 @@
 #!/bin/bash
-# Turn series/NNN-*/ into git commits on top of the pristine base in $SRC and
-# check the result out. Commits are built with plumbing (a private index,
+# assemble.sh [extra]: turn series/NNN-*/ into git commits on top of the
+# pristine base in $SRC and check the result out. With "extra", turn
+# series-extra/NNN-*/ (fixes outside the heap series that its tests need,
+# e.g. importer drivers) into commits on top of the series instead, as
+# branch series-extra, checked out in the worktree $EXTRA_SRC. Commits are built with plumbing (a private index,
 # hash-object, apply --cached, commit-tree), and the work tree is then moved
 # with a two-way checkout, so files the series did not change keep their
 # mtimes and the kernel build stays incremental.
@@ -15,9 +18,20 @@ shopt -s nullglob
 cd "$SRC"
 git rev-parse -q --verify refs/tags/base >/dev/null || die "no base in $SRC (run base.sh)"
 
+mode=${1:-series}
+case $mode in
+series) dirs=("$REPO"/series/[0-9]*/) parent=$(git rev-parse base) ;;
+extra)
+	dirs=("$REPO"/series-extra/[0-9]*/)
+	parent=$(git rev-parse -q --verify refs/heads/series) ||
+		die "assemble the series first"
+	;;
+*) die "usage: assemble.sh [extra]" ;;
+esac
+
 # Every new file of the series must be introduced by exactly one commit.
 declare -A owner=()
-for d in "$REPO"/series/[0-9]*/; do
+for d in "$REPO"/series/[0-9]*/ "$REPO"/series-extra/[0-9]*/; do
 	[ -f "$d/files" ] || continue
 	while read -r f; do
 		[ -n "$f" ] || continue
@@ -35,9 +49,8 @@ export GIT_INDEX_FILE=$SRC/.git/index-assemble
 export GIT_AUTHOR_NAME="Dmabuf Heaps Team" GIT_AUTHOR_EMAIL="heaps-team@example.com"
 export GIT_COMMITTER_NAME="$GIT_AUTHOR_NAME" GIT_COMMITTER_EMAIL="$GIT_AUTHOR_EMAIL"
 export GIT_AUTHOR_DATE="2026-11-23T00:00:00Z" GIT_COMMITTER_DATE="2026-11-23T00:00:00Z"
-parent=$(git rev-parse base)
 n=0
-for d in "$REPO"/series/[0-9]*/; do
+for d in "${dirs[@]}"; do
 	name=$(basename "$d")
 	[ -s "$d/message" ] || die "series/$name/message missing"
 	git read-tree "$parent"
@@ -62,6 +75,19 @@ done
 rm -f "$GIT_INDEX_FILE"
 unset GIT_INDEX_FILE
 
+if [ "$mode" = extra ]; then
+	git update-ref refs/heads/series-extra "$parent"
+	if [ ! -e "$EXTRA_SRC/.git" ]; then
+		rm -rf "$EXTRA_SRC"
+		git worktree prune
+		git worktree add -q -f --detach "$EXTRA_SRC" "$parent"
+	elif [ "$(git -C "$EXTRA_SRC" rev-parse HEAD)" != "$parent" ]; then
+		git -C "$EXTRA_SRC" checkout -q -f --detach "$parent"
+	fi
+	git -C "$EXTRA_SRC" clean -q -f -d -x >/dev/null
+	echo "    series-extra: $n commits, head $(git rev-parse --short "$parent")"
+	exit 0
+fi
 git update-ref refs/heads/series "$parent"
 if [ "$(git rev-parse HEAD)" != "$parent" ]; then
 	git checkout -q -f --detach "$parent"

@@ -1,11 +1,14 @@
 #!/bin/bash
-# build.sh: build the arm64 Image (and the host tools the initramfs needs).
+# build.sh: build the arm64 Image (and the host tools the initramfs needs),
+# and the modules when the configuration has them (boot-modules).
 . "$(dirname "$0")/lib.sh"
 
 log=$KOBJ/build.log
 t0=$(date +%s)
-echo "    building Image in $KOBJ (log: $log)"
-kmake Image > "$log" 2>&1 &
+targets=Image
+grep -q '^CONFIG_MODULES=y' "$KOBJ/.config" && targets="Image modules"
+echo "    building $targets in $KOBJ (log: $log)"
+kmake $targets > "$log" 2>&1 &
 pid=$!
 while kill -0 $pid 2>/dev/null; do
 	sleep 30
@@ -20,4 +23,4 @@ if ! wait $pid; then
 fi
 warn=$(grep -E ': warning:' "$log" || true)
 [ -z "$warn" ] || { echo "$warn"; die "kernel build printed warnings"; }
-echo "    Image built in $(($(date +%s) - t0))s"
+echo "    $targets built in $(($(date +%s) - t0))s"

@@ -40,6 +40,14 @@ boot_scenario() {
 	return $rc
 }
 
+# checkpatch of series-extra/, exported like the series.
+extra_checkpatch() {
+	rm -rf "$BUILD/series-extra"
+	git -C "$SRC" format-patch -q --no-signature -o "$BUILD/series-extra" \
+		series..series-extra &&
+		"$S/checkpatch.sh" "$BUILD/series-extra"
+}
+
 # Packages, base tree, series, the test kernel and its initramfs. The test
 # kernel is a debug kernel (sanitizers, lockdep, kmemleak, fault injection).
 kernel_pipeline stage "$HARNESS/configs/base.config" "$HARNESS/configs/debug.config" &&
@@ -55,6 +63,9 @@ stage checkpatch "$S/checkpatch.sh"
 stage kconfig-base env KOBJ="$KBASE" "$S/kconfig.sh" "$HARNESS/configs/base.config"
 stage static-w1-sparse "$S/static.sh"
 stage bisect-build "$S/bisect.sh"
+# The directories the series touches, W=1, for x86_64, arm (LPAE), riscv64
+# and arm64, heaps built in and as modules.
+stage build-matrix "$S/buildmatrix.sh"
 stage dt-binding-check "$S/dtcheck.sh"
 stage dtbs-check "$S/dtbscheck.sh"
 if [ "${built:-0}" = 1 ]; then
@@ -63,5 +74,27 @@ if [ "${built:-0}" = 1 ]; then
 		[ -f "$HARNESS/scenarios/$scn/kunit" ] && kunit=--kunit
 		stage "boot-$scn" boot_scenario "$scn" $kunit
 	done
+	# The same debug kernel with the heaps, their KUnit suites and the test
+	# importer as modules, in its own object and guest directories.
+	mod=(env KOBJ="$BUILD/kobj-modules" GUEST="$BUILD/guest-modules")
+	stage kconfig-modules "${mod[@]}" "$S/kconfig.sh" "$HARNESS/configs/base.config" \
+		"$HARNESS/configs/debug.config" "$HARNESS/configs/modules.config" &&
+		stage kernel-build-modules "${mod[@]}" "$S/build.sh" &&
+		stage initramfs-modules "${mod[@]}" "$S/initramfs.sh" &&
+		KOBJ=$BUILD/kobj-modules GUEST=$BUILD/guest-modules \
+			stage boot-modules boot_scenario modules --kunit
+
+	# series-extra/: fixes outside the series that its tests need (an
+	# importer's), as commits on top of it in their own tree, kernel and
+	# boot; the vivid scenario captures into every heap.
+	ext=(env KSRC="$EXTRA_SRC" KOBJ="$BUILD/extra/kobj" GUEST="$BUILD/extra/guest")
+	stage extra-applies "$S/assemble.sh" extra &&
+		stage extra-checkpatch extra_checkpatch &&
+		stage kconfig-extra "${ext[@]}" "$S/kconfig.sh" "$HARNESS/configs/base.config" \
+			"$HARNESS/configs/debug.config" "$HARNESS/configs/extra.config" &&
+		stage kernel-build-extra "${ext[@]}" "$S/build.sh" &&
+		stage initramfs-extra "${ext[@]}" "$S/initramfs.sh" &&
+		KSRC=$EXTRA_SRC KOBJ=$BUILD/extra/kobj GUEST=$BUILD/extra/guest \
+			stage boot-vivid boot_scenario vivid
 fi
 "$S/summary.py" "$RES" "$t_start"

@@ -1,12 +1,15 @@
 #!/bin/bash
-# checkpatch.sh: scripts/checkpatch.pl --strict on every exported patch.
+# checkpatch.sh [DIR]: scripts/checkpatch.pl --strict on every exported patch
+# in DIR (default: the series, $BUILD/series).
 # Zero errors, warnings and checks, except the message types listed in
 # harness/checkpatch-exceptions, each with its reason.
 . "$(dirname "$0")/lib.sh"
 
 ignore=$(grep -v '^#' "$HARNESS/checkpatch-exceptions" | awk 'NF {print $1}' | paste -sd, -)
 bad=0
-for p in "$BUILD"/series/*.patch; do
+dir=${1:-$BUILD/series}
+ls "$dir"/*.patch >/dev/null 2>&1 || die "no patches in $dir"
+for p in "$dir"/*.patch; do
 	case "$p" in *0000-cover-letter.patch) continue ;; esac
 	out=$(cd "$SRC" && perl scripts/checkpatch.pl --strict --show-types \
 		${ignore:+--ignore "$ignore"} --summary-file "$p" 2>&1) || true

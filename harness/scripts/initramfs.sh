@@ -29,6 +29,14 @@ done
 busybox=$(dpkg -L busybox-static:arm64 | grep -m1 '/bin/busybox$') ||
 	die "busybox-static:arm64 is not installed"
 
+# A modular kernel (boot-modules) gets its modules and modules.dep under
+# /lib/modules, for busybox's modprobe.
+modroot=$out/modroot
+rm -rf "$modroot"
+if grep -q '^CONFIG_MODULES=y' "$KOBJ/.config"; then
+	kmake -s INSTALL_MOD_PATH="$modroot" INSTALL_MOD_STRIP=1 modules_install >/dev/null
+fi
+
 list=$out/initramfs.list
 {
 	echo "dir /dev 0755 0 0"
@@ -39,9 +47,15 @@ list=$out/initramfs.list
 	echo "file /bin/busybox $busybox 0755 0 0"
 	for a in sh mount poweroff cat ls echo grep sed awk sleep head tail wc tr cut sort \
 		mkdir rm cp id chmod dmesg find xargs printf test true false seq stat dd \
-		hexdump od su env uname timeout basename dirname; do
+		hexdump od su env uname timeout basename dirname modprobe rmmod lsmod insmod; do
 		echo "slink /bin/$a busybox 0777 0 0"
 	done
+	if [ -d "$modroot/lib/modules" ]; then
+		(cd "$modroot" && find lib -type d | sort) |
+			while read -r d; do echo "dir /$d 0755 0 0"; done
+		(cd "$modroot" && find lib -type f | sort) |
+			while read -r f; do echo "file /$f $modroot/$f 0644 0 0"; done
+	fi
 	echo "file /init $HARNESS/guest/init 0755 0 0"
 	echo "file /scenarios/lib.sh $HARNESS/scenarios/lib.sh 0644 0 0"
 	for s in "$HARNESS"/scenarios/*/; do

@@ -7,13 +7,19 @@ HARNESS=$REPO/harness
 BUILD=${BUILD:-$REPO/build}
 KVER=${KERNEL_VERSION:-$(sed -n 's/^KERNEL_VERSION *:= *//p' "$HARNESS/config.mk")}
 SRC=$BUILD/src                 # git tree: tag "base" + assembled series commits
+# The kernel tree the build scripts use: $SRC, or KSRC=$EXTRA_SRC for the
+# kernel with series-extra/ on top (the extra-* stages).
+KSRC=${KSRC:-$SRC}
+EXTRA_SRC=$BUILD/extra/src
 KOBJ=${KOBJ:-$BUILD/kobj}      # out-of-tree kernel build (base + debug config)
 GUEST=${GUEST:-$BUILD/guest}   # guest programs and initramfs
 # Configuration only, from base.config alone: the non-debug kernel that
 # static.sh and bisect.sh build (KASAN would only slow them down).
 KBASE=${KBASE:-$BUILD/kbase}
-ARCH=arm64
-CROSS_COMPILE=aarch64-linux-gnu-
+# The guest kernel is arm64; buildmatrix.sh sets KARCH/KCROSS to build the
+# series for other architectures with the same scripts.
+ARCH=${KARCH:-arm64}
+CROSS_COMPILE=${KCROSS-aarch64-linux-gnu-}
 export ARCH CROSS_COMPILE
 # Debian's python (with PyYAML etc.) before any pyenv build.
 export PATH=/usr/bin:/bin:/usr/sbin:/sbin:$PATH
@@ -66,7 +72,7 @@ kernel_pipeline() {
 }
 
 kmake() {
-	make -C "$SRC" O="$KOBJ" ARCH=$ARCH CROSS_COMPILE="$CROSS_COMPILE" \
+	make -C "$KSRC" O="$KOBJ" ARCH=$ARCH CROSS_COMPILE="$CROSS_COMPILE" \
 		CC="ccache ${CROSS_COMPILE}gcc" -j"$JOBS" "$@"
 }
 

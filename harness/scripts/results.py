@@ -36,13 +36,16 @@ def main():
         args = args[1:]
     scn, logfile = args
     out = open(os.path.join(os.environ['BUILD'], 'results.txt'), 'a')
-    lines = [PREFIX.sub('', l.rstrip('\r\n'))
-             for l in open(logfile, errors='replace')]
+    raw = [l.rstrip('\r\n') for l in open(logfile, errors='replace')]
+    lines = [PREFIX.sub('', l) for l in raw]
+    # KUnit reports through the kernel log: every timestamped console line,
+    # before /init and after (suites in modules run as they are loaded).
+    klines = [PREFIX.sub('', l) for l in raw if PREFIX.match(l)]
 
     def record(suite, p, f, s, detail=''):
         out.write(f'TEST {scn}/{suite} {p} {f} {s} {detail}\n'.rstrip() + '\n')
 
-    # Kernel part: everything before the scenario marker.
+    # The programs run by /init start at the scenario marker.
     try:
         start = next(i for i, l in enumerate(lines) if l.startswith('@@@ SCENARIO'))
     except StopIteration:
@@ -52,7 +55,7 @@ def main():
         # indented summaries of their own). When the executor follows a
         # suite with "# Totals:", those counts include every parameter.
         suites = 0
-        kern = [l.rstrip() for l in lines[:start]]
+        kern = [l.rstrip() for l in klines]
         for i, l in enumerate(kern):
             m = KUNIT_SUITE.match(l)
             if not m or m[1] == 'Totals':
@@ -62,7 +65,7 @@ def main():
             if nxt and nxt[1] == 'Totals':
                 m = nxt
             record('kunit:' + KUNIT_SUITE.match(l)[1], int(m[2]), int(m[3]), int(m[4]))
-        for l in lines[:start]:
+        for l in kern:
             m = TAP.match(l)
             if m and m[1] == 'not ok' and '# SKIP' not in l:
                 print(f'  {scn}: KUnit: {l.strip()}')
