@@ -526,13 +526,15 @@ static void dma_heap_test_race_find_open(struct kunit *test)
 /*
  * Allocate from @heap through the in-kernel API, map the buffer for @dev
  * like an importer and check that the device sees one contiguous range
- * inside @rmem. CPU access must follow the region: refused for
- * no-cpu-access regions, zeroed memory otherwise.
+ * inside @rmem. Only memory in the linear mapping (@mapped) comes with
+ * struct pages; no-map memory is a table of DMA addresses alone, which no
+ * importer can sync or kmap. CPU access must follow the region: refused
+ * for no-cpu-access regions, zeroed memory otherwise.
  */
 static void dma_heap_test_map_one(struct kunit *test, struct device *dev,
 				  struct dma_heap *heap,
 				  const struct reserved_mem *rmem,
-				  bool cpu_access)
+				  bool mapped, bool cpu_access)
 {
 	struct dma_buf_attachment *attach;
 	struct iosys_map map;
@@ -551,9 +553,14 @@ static void dma_heap_test_map_one(struct kunit *test, struct device *dev,
 	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, sgt);
 	if (!IS_ERR_OR_NULL(sgt)) {
 		KUNIT_EXPECT_EQ(test, sgt->nents, 1);
-		phys = sg_phys(sgt->sgl);
-		KUNIT_EXPECT_EQ(test, sg_dma_address(sgt->sgl),
-				phys_to_dma(dev, phys));
+		phys = dma_to_phys(dev, sg_dma_address(sgt->sgl));
+		if (mapped) {
+			KUNIT_EXPECT_EQ(test, sgt->orig_nents, 1);
+			KUNIT_EXPECT_EQ(test, sg_phys(sgt->sgl), phys);
+		} else {
+			KUNIT_EXPECT_EQ(test, sgt->orig_nents, 0);
+			KUNIT_EXPECT_NULL(test, sg_page(sgt->sgl));
+		}
 		KUNIT_EXPECT_EQ(test, sg_dma_len(sgt->sgl), dmabuf->size);
 		KUNIT_EXPECT_GE(test, phys, rmem->base);
 		KUNIT_EXPECT_LE(test, phys + dmabuf->size,
@@ -620,6 +627,7 @@ static void dma_heap_test_map_carveouts(struct kunit *test)
 		}
 		kunit_info(test, "%pOF: heap \"%s\"\n", np, name);
 		dma_heap_test_map_one(test, dev, heap, rmem,
+				      !of_property_read_bool(np, "no-map"),
 				      !of_property_read_bool(np, "no-cpu-access"));
 		dma_heap_put(heap);
 		tested++;

@@ -12,13 +12,19 @@
  *   mapping is impossible (there is none) and unnecessary, so the DMA API
  *   is told to skip it.
  * - none: the CPU must never touch the range. Devices can still map it.
+ *
+ * Only cached buffers are handed to importers as scatterlists of struct
+ * pages. The others get tables holding DMA addresses only: no page an
+ * importer could kmap, sync or bounce through the CPU.
  */
 
 #include <linux/cleanup.h>
 #include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-direct.h>
 #include <linux/dma-heap.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/fs.h>
@@ -36,6 +42,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/swiotlb.h>
 #include <linux/vmalloc.h>
 
 #include "contig_buffer.h"
@@ -49,6 +56,7 @@
 struct contig_attachment {
 	struct device *dev;
 	struct sg_table table;
+	unsigned int nents;	/* entries allocated in @table */
 	struct list_head node;
 	bool mapped;
 };
@@ -80,49 +88,105 @@ static bool contig_cpu_can_access(const struct contig_buffer *buf)
 }
 
 /*
- * Memory that is not in the linear mapping (or must not be touched at all)
- * must never be reached by the CPU through the DMA API: neither for cache
- * maintenance, which goes through the linear mapping, nor for a swiotlb
- * bounce, which copies through it whatever DMA_ATTR_SKIP_CPU_SYNC says.
- * DMA_ATTR_MMIO maps such a range without either, and fails instead of
- * bouncing when the device cannot reach it. The CPU never caches this
- * memory, so nothing is lost.
+ * Memory outside the linear mapping (no-map, or none of the kernel's at
+ * all) must never be reached by the CPU through the DMA API: neither for
+ * cache maintenance, which goes through the linear mapping, nor for a
+ * swiotlb bounce, which copies through it whatever DMA_ATTR_SKIP_CPU_SYNC
+ * says. Importers get a table without struct pages for it, so that they
+ * cannot do either themselves.
  */
-static bool contig_dma_is_mmio(const struct contig_buffer *buf)
+static bool contig_dma_has_pages(const struct contig_buffer *buf)
 {
-	return buf->cpu_access != CONTIG_CPU_ACCESS_CACHED;
+	return buf->cpu_access == CONTIG_CPU_ACCESS_CACHED;
 }
 
-static void contig_dma_unmap_mmio(struct device *dev, struct sg_table *table,
-				  unsigned int count,
-				  enum dma_data_direction dir)
+/*
+ * No-map DRAM is still normal memory: DMA_ATTR_MMIO would give it device
+ * attributes behind an IOMMU (IOMMU_MMIO). It only needs the cache
+ * maintenance skipped, as the CPU never maps it cacheable. Memory without
+ * struct pages (on-chip SRAM, RAM beyond what the kernel manages) is not
+ * system memory, which is what DMA_ATTR_MMIO says.
+ */
+static unsigned long contig_dma_attrs(const struct contig_buffer *buf)
+{
+	return buf->heap->no_struct_page ? DMA_ATTR_MMIO :
+					   DMA_ATTR_SKIP_CPU_SYNC;
+}
+
+/*
+ * Without translation (no IOMMU, no dma_map_ops) dma-direct maps a range
+ * at its bus address. If that is beyond the device's DMA mask or bus
+ * limit, dma-direct takes it for a driver bug and warns, or bounces the
+ * range through swiotlb, which copies with the CPU. Neither may happen
+ * here: an importer that cannot reach the memory (a 32-bit device and a
+ * region above 4 GiB) is a configuration userspace can create, and it
+ * gets -EINVAL. This is dma_capable(), the test dma-direct applies; a
+ * translating device is left to the DMA API, which finds it an IOVA
+ * within its mask.
+ */
+static bool contig_dma_reachable(struct device *dev, phys_addr_t phys,
+				 size_t size, unsigned long attrs)
+{
+	if (dev_dma_iommu(dev) || get_dma_ops(dev))
+		return true;
+
+	if (is_swiotlb_force_bounce(dev))
+		return false;
+
+	return dma_capable(dev, phys_to_dma(dev, phys), size,
+			   !(attrs & DMA_ATTR_MMIO), attrs);
+}
+
+static void contig_dma_unmap_nopage(struct device *dev, struct sg_table *table,
+				    unsigned int count,
+				    enum dma_data_direction dir,
+				    unsigned long attrs)
 {
 	struct scatterlist *sg;
 	unsigned int i;
 
 	for_each_sg(table->sgl, sg, count, i)
 		dma_unmap_phys(dev, sg_dma_address(sg), sg_dma_len(sg), dir,
-			       DMA_ATTR_MMIO);
+			       attrs);
 }
 
-static int contig_dma_map_mmio(struct device *dev, struct sg_table *table,
-			       enum dma_data_direction dir)
+static int contig_dma_map_nopage(struct contig_attachment *a,
+				 const struct contig_buffer *buf,
+				 enum dma_data_direction dir)
 {
+	unsigned long attrs = contig_dma_attrs(buf);
+	struct sg_table *table = &a->table;
+	phys_addr_t phys = buf->phys;
+	size_t size = buf->size;
 	struct scatterlist *sg;
 	unsigned int i;
 
-	for_each_sgtable_sg(table, sg, i) {
-		dma_addr_t addr = dma_map_phys(dev, sg_phys(sg), sg->length,
-					       dir, DMA_ATTR_MMIO);
+	if (!contig_dma_reachable(a->dev, phys, size, attrs)) {
+		dev_dbg(a->dev, "%s: buffer at %pa beyond the DMA mask of the device\n",
+			buf->heap->name, &phys);
+		return -EINVAL;
+	}
 
-		if (dma_mapping_error(dev, addr)) {
-			contig_dma_unmap_mmio(dev, table, i, dir);
+	for_each_sg(table->sgl, sg, a->nents, i) {
+		size_t len = min(size, CONTIG_MAX_SEGMENT);
+		dma_addr_t addr = dma_map_phys(a->dev, phys, len, dir, attrs);
+
+		if (dma_mapping_error(a->dev, addr)) {
+			contig_dma_unmap_nopage(a->dev, table, i, dir, attrs);
 			return -EIO;
 		}
 		sg_dma_address(sg) = addr;
-		sg_dma_len(sg) = sg->length;
+		sg_dma_len(sg) = len;
+		phys += len;
+		size -= len;
 	}
-	table->nents = table->orig_nents;
+	/*
+	 * A table of DMA addresses only, as dma_buf_phys_vec_to_sgt() makes:
+	 * orig_nents = 0 says there is no CPU list, so an importer's
+	 * dma_sync_sgtable_*() does nothing.
+	 */
+	table->nents = a->nents;
+	table->orig_nents = 0;
 
 	return 0;
 }
@@ -137,20 +201,31 @@ static unsigned long contig_memremap_flags(const struct contig_buffer *buf)
 	       MEMREMAP_WB : MEMREMAP_WC;
 }
 
-static int contig_sg_table_init(struct sg_table *table, phys_addr_t phys,
-				size_t size)
+/*
+ * Only buffers in the linear mapping get struct pages (the carveout heap
+ * checks that every page of such a region has one). The others get empty
+ * entries, which contig_dma_map_nopage() fills with DMA addresses.
+ */
+static int contig_sg_table_init(struct contig_attachment *a,
+				const struct contig_buffer *buf)
 {
-	unsigned int nents = DIV_ROUND_UP(size, CONTIG_MAX_SEGMENT);
+	unsigned int nents = DIV_ROUND_UP(buf->size, CONTIG_MAX_SEGMENT);
+	phys_addr_t phys = buf->phys;
+	size_t size = buf->size;
 	struct scatterlist *sg;
 	unsigned int i;
 	int ret;
 
 	/* A single entry unless the buffer is 4 GiB or larger. */
-	ret = sg_alloc_table(table, nents, GFP_KERNEL);
+	ret = sg_alloc_table(&a->table, nents, GFP_KERNEL);
 	if (ret)
 		return ret;
+	a->nents = nents;
 
-	for_each_sgtable_sg(table, sg, i) {
+	if (!contig_dma_has_pages(buf))
+		return 0;
+
+	for_each_sgtable_sg(&a->table, sg, i) {
 		size_t len = min(size, CONTIG_MAX_SEGMENT);
 
 		sg_set_page(sg, pfn_to_page(PHYS_PFN(phys)), len, 0);
@@ -172,7 +247,7 @@ static int contig_dma_buf_attach(struct dma_buf *dmabuf,
 	if (!a)
 		return -ENOMEM;
 
-	ret = contig_sg_table_init(&a->table, buf->phys, buf->size);
+	ret = contig_sg_table_init(a, buf);
 	if (ret) {
 		kfree(a);
 		return ret;
@@ -196,6 +271,8 @@ static void contig_dma_buf_detach(struct dma_buf *dmabuf,
 	scoped_guard(mutex, &buf->lock)
 		list_del(&a->node);
 
+	/* sg_free_table() frees orig_nents entries, none after a page-less map. */
+	a->table.orig_nents = a->nents;
 	sg_free_table(&a->table);
 	kfree(a);
 }
@@ -208,10 +285,10 @@ contig_dma_buf_map(struct dma_buf_attachment *attachment,
 	struct contig_attachment *a = attachment->priv;
 	int ret;
 
-	if (contig_dma_is_mmio(buf))
-		ret = contig_dma_map_mmio(a->dev, &a->table, dir);
-	else
+	if (contig_dma_has_pages(buf))
 		ret = dma_map_sgtable(a->dev, &a->table, dir, 0);
+	else
+		ret = contig_dma_map_nopage(a, buf, dir);
 	if (ret)
 		return ERR_PTR(ret);
 
@@ -236,10 +313,11 @@ static void contig_dma_buf_unmap(struct dma_buf_attachment *attachment,
 	scoped_guard(mutex, &buf->lock)
 		a->mapped = false;
 
-	if (contig_dma_is_mmio(buf))
-		contig_dma_unmap_mmio(a->dev, table, table->nents, dir);
-	else
+	if (contig_dma_has_pages(buf))
 		dma_unmap_sgtable(a->dev, table, dir, 0);
+	else
+		contig_dma_unmap_nopage(a->dev, table, table->nents, dir,
+					contig_dma_attrs(buf));
 }
 
 static int contig_dma_buf_begin_cpu_access(struct dma_buf *dmabuf,
@@ -434,7 +512,8 @@ static const struct dma_buf_ops contig_dma_buf_nocpu_ops = {
  *	access mode, or NULL to let the helpers create mappings on demand
  * @release: callback freeing the memory and @buf once the dma-buf is gone
  *
- * The memory must be backed by struct pages. The CPU access mode is taken
+ * The memory of a heap with the cached CPU access mode must be backed by
+ * struct pages (see &struct contig_heap). The CPU access mode is taken
  * from @ch.
  */
 void contig_buffer_init(struct contig_buffer *buf, struct contig_heap *ch,
@@ -636,8 +715,9 @@ static void contig_heap_debugfs_add(struct contig_heap *ch)
  *
  * Context: Process context. May sleep.
  *
- * Return: 0 on success, or the error from dma_heap_add(): -EEXIST if a
- * heap of that name is already registered.
+ * Return: 0 on success, -EINVAL for a cached heap without struct pages, or
+ * the error from dma_heap_add(): -EEXIST if a heap of that name is already
+ * registered.
  */
 int contig_heap_add(struct contig_heap *ch, const struct dma_heap_ops *ops)
 {
@@ -648,6 +728,11 @@ int contig_heap_add(struct contig_heap *ch, const struct dma_heap_ops *ops)
 	};
 	struct dma_heap *heap;
 	int ret;
+
+	/* Cached buffers are handed to importers as struct pages. */
+	if (WARN_ON(ch->no_struct_page &&
+		    ch->cpu_access == CONTIG_CPU_ACCESS_CACHED))
+		return -EINVAL;
 
 	mutex_init(&ch->lock);
 	INIT_LIST_HEAD(&ch->buffers);

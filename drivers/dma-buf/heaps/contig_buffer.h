@@ -25,11 +25,13 @@ struct reserved_mem;
  *	cache maintenance.
  * @CONTIG_CPU_ACCESS_WRITECOMBINE: the memory must not be mapped cacheable
  *	(e.g. a ``no-map`` reserved-memory region). CPU mappings are
- *	write-combined and the DMA API is told to skip cache maintenance.
+ *	write-combined; importers get tables of DMA addresses without
+ *	struct pages, mapped without cache maintenance.
  * @CONTIG_CPU_ACCESS_NONE: the CPU must never access the memory (e.g. a
  *	region protected by the firmware). Only device mappings are
  *	allowed; mmap and CPU access fail with -EPERM, and the buffers
  *	have no vmap operation (dma_buf_vmap() fails with -EINVAL).
+ *	Importers get tables as for @CONTIG_CPU_ACCESS_WRITECOMBINE.
  */
 enum contig_cpu_access {
 	CONTIG_CPU_ACCESS_CACHED,
@@ -57,6 +59,10 @@ typedef u64 (*contig_largest_free_t)(struct contig_heap *ch);
  * @base: physical base address of the region
  * @size: size of the region in bytes
  * @cpu_access: CPU access mode of every buffer of this heap
+ * @no_struct_page: the region has no struct pages: it is not memory the
+ *	kernel manages (e.g. on-chip SRAM). Device mappings then use
+ *	DMA_ATTR_MMIO. Such a heap must not use @CONTIG_CPU_ACCESS_CACHED,
+ *	the only mode whose buffers are described with struct pages.
  * @largest_free: optional callback reporting the largest free block
  * @np: optional device-tree node of the region. contig_heap_add() registers
  *	it as the provider of the heap (#dma-heap-cells = <0>), so that
@@ -73,6 +79,7 @@ struct contig_heap {
 	phys_addr_t base;
 	phys_addr_t size;
 	enum contig_cpu_access cpu_access;
+	bool no_struct_page;
 	contig_largest_free_t largest_free;
 	struct device_node *np;
 
