@@ -127,6 +127,26 @@ static const struct dma_heap_ops coherent_heap_ops = {
 	.allocate = coherent_heap_allocate,
 };
 
+/*
+ * A pool outside the memory the kernel manages (on-chip SRAM, or RAM left
+ * out with mem=) has no struct pages at all: return 0. A pool in no-map
+ * RAM has them on every page: return 1. A pool with struct pages on part
+ * of it only straddles the end of memory: -EINVAL.
+ */
+static int coherent_heap_has_pages(const struct reserved_mem *rmem)
+{
+	unsigned long pfn = PFN_DOWN(rmem->base);
+	unsigned long end = PFN_UP(rmem->base + rmem->size);
+	bool first = pfn_valid(pfn);
+
+	for (pfn++; pfn < end; pfn++) {
+		if (pfn_valid(pfn) != first)
+			return -EINVAL;
+	}
+
+	return first;
+}
+
 static int coherent_heap_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
@@ -134,6 +154,7 @@ static int coherent_heap_probe(struct platform_device *pdev)
 	struct coherent_heap *heap;
 	struct reserved_mem *rmem;
 	const char *name;
+	int has_pages;
 	int ret;
 
 	ret = of_property_read_string(np, "linux,dma-heap-name", &name);
@@ -176,6 +197,17 @@ static int coherent_heap_probe(struct platform_device *pdev)
 				     "%pOF: a coherent pool in system RAM needs no-map to be a heap\n",
 				     np);
 
+	/*
+	 * Importers get the buffers as DMA addresses without struct pages
+	 * either way; a pool without struct pages is mapped for them as
+	 * MMIO, since it is not system memory.
+	 */
+	has_pages = coherent_heap_has_pages(rmem);
+	if (has_pages < 0)
+		return dev_err_probe(dev, has_pages,
+				     "%pOF: region straddles the end of system memory\n",
+				     np);
+
 	ret = of_reserved_mem_device_init_by_node(dev, np);
 	if (ret)
 		return dev_err_probe(dev, ret ?: -ENODEV,
@@ -206,6 +238,7 @@ static int coherent_heap_probe(struct platform_device *pdev)
 	 * importers skip cache maintenance.
 	 */
 	heap->contig.cpu_access = CONTIG_CPU_ACCESS_WRITECOMBINE;
+	heap->contig.no_struct_page = !has_pages;
 	/* Consumers may name the heap with dma-heaps = <&region>. */
 	heap->contig.np = np;
 
@@ -218,8 +251,9 @@ static int coherent_heap_probe(struct platform_device *pdev)
 		goto err_free_heap;
 	}
 
-	dev_info(dev, "%pOF: heap \"%s\", coherent pool of %pa bytes at %pa\n",
-		 np, heap->contig.name, &rmem->size, &rmem->base);
+	dev_info(dev, "%pOF: heap \"%s\", coherent pool of %pa bytes at %pa%s\n",
+		 np, heap->contig.name, &rmem->size, &rmem->base,
+		 has_pages ? "" : ", no struct pages");
 
 	return 0;
 
