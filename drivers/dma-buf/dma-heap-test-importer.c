@@ -21,6 +21,11 @@
  * The buffers must be contiguous in the device's DMA address space, as for
  * a device without an IOMMU: a buffer mapped otherwise is refused.
  *
+ * The dma_mask_bits module parameter (default 64, at least 32) sets the
+ * DMA mask the devices get when they are bound, so that tests can import
+ * buffers into a device that cannot reach all of memory (a 32-bit device
+ * and a region above 4 GiB).
+ *
  * Debugfs, for tests (root only):
  *
  * /sys/kernel/debug/dma_heap_test_importer/probe_deferrals
@@ -78,6 +83,11 @@
 #include <linux/uaccess.h>
 
 #define DHTI_FIRMWARE_SIZE	SZ_1M
+
+static unsigned int dma_mask_bits = 64;
+module_param(dma_mask_bits, uint, 0644);
+MODULE_PARM_DESC(dma_mask_bits,
+		 "DMA mask width of devices bound from now on, 32 to 64 (default 64)");
 
 enum dhti_kind {
 	DHTI_FIRMWARE,
@@ -365,6 +375,7 @@ static int dhti_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
 	struct device_node *np = dev->of_node;
+	unsigned int mask_bits;
 	struct dma_heap *heap;
 	struct dhti *imp;
 	int ret;
@@ -378,9 +389,16 @@ static int dhti_probe(struct platform_device *pdev)
 				     np);
 	}
 
-	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	mask_bits = READ_ONCE(dma_mask_bits);
+	if (mask_bits < 32 || mask_bits > 64)
+		return dev_err_probe(dev, -EINVAL,
+				     "%pOF: dma_mask_bits=%u is not within 32 to 64\n",
+				     np, mask_bits);
+
+	ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(mask_bits));
 	if (ret)
-		return dev_err_probe(dev, ret, "%pOF: no usable DMA mask\n", np);
+		return dev_err_probe(dev, ret, "%pOF: no usable %u-bit DMA mask\n",
+				     np, mask_bits);
 
 	imp = devm_kzalloc(dev, sizeof(*imp), GFP_KERNEL);
 	if (!imp)
@@ -416,8 +434,9 @@ static int dhti_probe(struct platform_device *pdev)
 	if (ret)
 		return ret;
 
-	dev_info(dev, "%pOF: %u KiB firmware buffer from heap \"%s\"\n", np,
-		 DHTI_FIRMWARE_SIZE / SZ_1K, dma_heap_get_name(heap));
+	dev_info(dev, "%pOF: %u KiB firmware buffer from heap \"%s\", %u-bit DMA mask\n",
+		 np, DHTI_FIRMWARE_SIZE / SZ_1K, dma_heap_get_name(heap),
+		 mask_bits);
 
 	return 0;
 }
