@@ -6,6 +6,8 @@
 
 scn=${1:?usage: boot.sh SCENARIO}
 dir=$HARNESS/scenarios/$scn
+# Guest RAM: the scenario's qemu-mem (a QEMU -m size, e.g. 5G), else QEMU_MEM.
+[ -f "$dir/qemu-mem" ] && QEMU_MEM=$(cat "$dir/qemu-mem")
 "$HARNESS/scripts/dtb.sh" "$scn"
 mkdir -p "$LOGS"
 log=$LOGS/$scn.log

@@ -5,6 +5,8 @@
 
 scn=${1:?usage: dtb.sh SCENARIO}
 dir=$HARNESS/scenarios/$scn
+# Guest RAM: the scenario's qemu-mem (a QEMU -m size, e.g. 5G), else QEMU_MEM.
+[ -f "$dir/qemu-mem" ] && QEMU_MEM=$(cat "$dir/qemu-mem")
 [ -f "$dir/overlay.dtso" ] || die "scenario $scn has no overlay.dtso"
 out=$BUILD/dtb
 mkdir -p "$out"
@@ -18,9 +20,9 @@ if [ ! -s "$base" ]; then
 fi
 
 # Overlays placing regions over what QEMU loads (kernel, initrd, DTB) get
-# its load addresses as QEMU_{KERNEL,INITRD,DTB}_BASE (32-bit, RAM is below
-# 4 GiB), asked of QEMU itself with the kernel and initramfs boot.sh uses:
-# the initrd follows the kernel's size, the DTB the initrd's.
+# its load addresses as QEMU_{KERNEL,INITRD,DTB}_BASE (32-bit: QEMU loads
+# them below 4 GiB whatever the RAM size), asked of QEMU itself with the
+# kernel and initramfs boot.sh uses: the initrd follows the kernel's size, the DTB the initrd's.
 defs=()
 if grep -q 'QEMU_[A-Z]*_BASE' "$dir/overlay.dtso"; then
 	roms=$(printf 'info roms\nquit\n' | timeout 60 qemu-system-aarch64 \
