@@ -3,12 +3,14 @@
  * Test driver: a device that allocates its own buffers from a DMA-BUF heap
  *
  * Not a driver for any hardware. It binds to "linux,dma-heap-test-importer"
- * nodes (Documentation/devicetree/bindings/dma/linux,dma-heap-test-importer.yaml)
- * and behaves like a GPU whose firmware works in protected memory, such as
+ * nodes, which only test device trees have (the compatible is test data and
+ * has no binding, like the compatibles of drivers/of/unittest-data), and
+ * behaves like a GPU whose firmware works in protected memory, such as
  * Panthor on Mali CSF GPUs:
  *
- *  - at probe, it gets the heap its node names "protected" with
- *    devm_of_dma_heap_get(), deferring until the heap is registered;
+ *  - at probe, it gets the heap of the region its node names "protected"
+ *    (memory-region and memory-region-names) with devm_of_dma_heap_get(),
+ *    deferring until the heap is registered;
  *  - it allocates a "firmware" buffer from the heap, attaches it to the
  *    device and maps it for DMA, and keeps it until the device is unbound;
  *  - through debugfs, tests create and destroy per-context "suspend"

@@ -36,7 +36,9 @@
 #include <linux/mount.h>
 #include <linux/mutex.h>
 #include <linux/of.h>
+#include <linux/of_platform.h>
 #include <linux/of_reserved_mem.h>
+#include <linux/platform_device.h>
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
 #include <linux/string.h>
@@ -710,45 +712,47 @@ static void dma_heap_test_expect_error(struct kunit *test,
 
 static void dma_heap_test_unregister(void *np)
 {
-	of_dma_heap_provider_unregister(np);
+	of_dma_heap_region_unregister(np);
 }
 
-static void dma_heap_test_register_single(struct kunit *test,
-					  struct device_node *np)
+static void dma_heap_test_register(struct kunit *test, struct device_node *np)
 {
-	KUNIT_ASSERT_EQ(test, of_dma_heap_provider_register(np,
-							    of_dma_heap_xlate_single,
-							    test_heap), 0);
+	KUNIT_ASSERT_EQ(test, of_dma_heap_region_register(np, test_heap), 0);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
 							   dma_heap_test_unregister,
 							   np));
 }
 
 /*
- * Reserved-memory regions are single-heap providers like any other: never
- * found by name, even when named like a registered heap.
+ * A region refers to the heap registered for its node, never found by name,
+ * even when the region is named like a registered heap; until then,
+ * consumers defer. The first entry is the one without a name.
  */
 static void dma_heap_test_of_region(struct kunit *test)
 {
-	struct device_node *np, *named, *cells;
+	struct device_node *np, *named, *unnamed;
 
 	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer");
+	unnamed = dma_heap_test_node(test, "/kunit-dma-heap-consumer-unnamed");
 	named = dma_heap_test_node(test, "/reserved-memory/kunit-dma-heap-named");
-	cells = dma_heap_test_node(test,
-				   "/reserved-memory/kunit-dma-heap-region-cells");
 
 	dma_heap_test_expect_error(test, np, "named", -EPROBE_DEFER);
+	dma_heap_test_expect_error(test, np, NULL, -EPROBE_DEFER);
 	dma_heap_test_expect_error(test, np, "node-name", -EPROBE_DEFER);
-	dma_heap_test_register_single(test, named);
+	dma_heap_test_register(test, named);
+	KUNIT_EXPECT_EQ(test, of_dma_heap_region_register(named, test_heap),
+			-EEXIST);
 	dma_heap_test_expect_heap(test, np, "named");
+	dma_heap_test_expect_heap(test, np, NULL);
 	dma_heap_test_expect_error(test, np, "node-name", -EPROBE_DEFER);
 	dma_heap_test_expect_error(test, np, "unregistered", -EPROBE_DEFER);
-	dma_heap_test_expect_error(test, np, "not-listed", -ENOENT);
 
-	/* A specifier with cells for a single-heap provider */
-	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer-region-cells");
-	dma_heap_test_register_single(test, cells);
-	dma_heap_test_expect_error(test, np, NULL, -EINVAL);
+	/* Without memory-region-names, NULL is the first entry too */
+	dma_heap_test_expect_error(test, unnamed, NULL, -EPROBE_DEFER);
+	dma_heap_test_expect_error(test, unnamed, "named", -ENOENT);
+
+	kunit_release_action(test, dma_heap_test_unregister, named);
+	dma_heap_test_expect_error(test, np, "named", -EPROBE_DEFER);
 }
 
 /* The heap name a node asks for: linux,dma-heap-name, else the node name */
@@ -766,63 +770,62 @@ static void dma_heap_test_of_name(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(of_dma_heap_name(np)), -EINVAL);
 }
 
-static struct dma_heap *dma_heap_test_xlate(struct of_phandle_args *args,
-					    void *data)
-{
-	if (args->args_count != 1 || args->args[0] != 7)
-		return ERR_PTR(-EINVAL);
-
-	return data;
-}
-
-/* A provider with #dma-heap-cells = <1> and a translation function */
-static void dma_heap_test_of_provider(struct kunit *test)
-{
-	struct device_node *np, *provider;
-	int ret;
-
-	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer");
-	provider = dma_heap_test_node(test, "/kunit-dma-heap-provider");
-
-	/* Not registered yet; the first entry is the provider's */
-	dma_heap_test_expect_error(test, np, "provided", -EPROBE_DEFER);
-	dma_heap_test_expect_error(test, np, NULL, -EPROBE_DEFER);
-
-	ret = of_dma_heap_provider_register(provider, dma_heap_test_xlate,
-					    test_heap);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-							   dma_heap_test_unregister,
-							   provider));
-	KUNIT_EXPECT_EQ(test, of_dma_heap_provider_register(provider,
-							    dma_heap_test_xlate,
-							    test_heap),
-			-EEXIST);
-
-	dma_heap_test_expect_heap(test, np, "provided");
-	dma_heap_test_expect_heap(test, np, NULL);
-	dma_heap_test_expect_error(test, np, "rejected", -EINVAL);
-
-	kunit_release_action(test, dma_heap_test_unregister, provider);
-	dma_heap_test_expect_error(test, np, "provided", -EPROBE_DEFER);
-}
-
-/* Malformed references are -EINVAL, absent ones -ENOENT */
+/* Absent references are -ENOENT, malformed ones -EINVAL */
 static void dma_heap_test_of_errors(struct kunit *test)
 {
 	struct device_node *np;
 
 	dma_heap_test_expect_error(test, NULL, NULL, -ENOENT);
-	np = dma_heap_test_node(test, "/kunit-dma-heap-not-provider");
+	np = dma_heap_test_node(test, "/kunit-dma-heap-no-region");
 	dma_heap_test_expect_error(test, np, NULL, -ENOENT);
 	dma_heap_test_expect_error(test, np, "named", -ENOENT);
+	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer");
+	dma_heap_test_expect_error(test, np, "not-listed", -ENOENT);
+	dma_heap_test_expect_error(test, np, "not-region", -EINVAL);
 
-	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer-missing-cell");
-	dma_heap_test_expect_error(test, np, NULL, -EINVAL);
 	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer-names-mismatch");
 	dma_heap_test_expect_error(test, np, "named", -EINVAL);
-	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer-not-provider");
 	dma_heap_test_expect_error(test, np, NULL, -EINVAL);
+}
+
+static void dma_heap_test_destroy_device(void *data)
+{
+	struct platform_device *pdev = data;
+
+	of_platform_device_destroy(&pdev->dev, NULL);
+}
+
+/*
+ * Regions that never become heaps are an error, not an endless deferral: a
+ * disabled region, a region no heap driver exports, a private CMA area, and
+ * a region whose device has no driver bound once the driver core stopped
+ * waiting for drivers (KUnit runs after the initcalls; with modules, the
+ * deferred probe timeout has to pass first).
+ */
+static void dma_heap_test_of_not_heap(struct kunit *test)
+{
+	struct platform_device *pdev;
+	struct device_node *np, *region;
+
+	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer");
+	dma_heap_test_expect_error(test, np, "disabled", -ENODEV);
+	dma_heap_test_expect_error(test, np, "plain", -ENODEV);
+	dma_heap_test_expect_error(test, np, "private", -ENODEV);
+
+	region = dma_heap_test_node(test,
+				    "/reserved-memory/kunit-dma-heap-device");
+	pdev = of_platform_device_create(region, NULL, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   dma_heap_test_destroy_device,
+							   pdev));
+	dma_heap_test_expect_error(test, np, "device",
+				   IS_ENABLED(CONFIG_MODULES) ? -EPROBE_DEFER :
+				   -ENODEV);
+
+	/* Once the region's heap driver exports it after all, it is found */
+	dma_heap_test_register(test, region);
+	dma_heap_test_expect_heap(test, np, "device");
 }
 
 /* devm_of_dma_heap_get() drops its reference when the device goes away */
@@ -834,7 +837,7 @@ static void dma_heap_test_of_devm(struct kunit *test)
 	struct device *dev;
 
 	np = dma_heap_test_node(test, "/reserved-memory/kunit-dma-heap-named");
-	dma_heap_test_register_single(test, np);
+	dma_heap_test_register(test, np);
 	np = dma_heap_test_node(test, "/kunit-dma-heap-consumer");
 	dev = kunit_device_register(test, "kunit-dma-heap-devm");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
@@ -844,6 +847,11 @@ static void dma_heap_test_of_devm(struct kunit *test)
 	KUNIT_ASSERT_PTR_EQ(test, heap, test_heap);
 	KUNIT_EXPECT_EQ(test, test_heap_refs(), refs + 1);
 
+	/* A CMA area nobody exports, for a consumer past its wait */
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(devm_of_dma_heap_get(dev,
+								   "unregistered")),
+			IS_ENABLED(CONFIG_MODULES) ? -EPROBE_DEFER : -ENODEV);
+
 	kunit_device_unregister(test, dev);
 	KUNIT_EXPECT_EQ(test, test_heap_refs(), refs);
 }
@@ -851,8 +859,8 @@ static void dma_heap_test_of_devm(struct kunit *test)
 static struct kunit_case dma_heap_of_test_cases[] = {
 	KUNIT_CASE(dma_heap_test_of_region),
 	KUNIT_CASE(dma_heap_test_of_name),
-	KUNIT_CASE(dma_heap_test_of_provider),
 	KUNIT_CASE(dma_heap_test_of_errors),
+	KUNIT_CASE(dma_heap_test_of_not_heap),
 	KUNIT_CASE(dma_heap_test_of_devm),
 	{}
 };

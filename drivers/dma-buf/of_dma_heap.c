@@ -2,24 +2,17 @@
 /*
  * Device-tree lookup of DMA-BUF heaps
  *
- * A device names the heaps it allocates its own buffers from the way it
- * names its clocks:
+ * A device names the reserved-memory regions it allocates its own buffers
+ * from with the standard memory-region and memory-region-names properties:
  *
- *	dma-heaps = <&fw_region>, <&tee 1>;
- *	dma-heap-names = "firmware", "protected";
+ *	memory-region = <&fw_region>, <&protected_region>;
+ *	memory-region-names = "firmware", "protected";
  *
- * The node a dma-heaps entry points to is the heap provider, and its
- * #dma-heap-cells property says how many cells follow the phandle:
- *
- * Every provider registers its node with of_dma_heap_provider_register()
- * once its heaps exist; until then, consumers get -EPROBE_DEFER:
- *
- *  - A reserved-memory region that a heap driver exports as one heap has
- *    #dma-heap-cells = <0>; its driver registers the region's node with
- *    of_dma_heap_xlate_single() and the heap.
- *  - A provider of several heaps (e.g. a TEE that manages several protected
- *    heaps) has cells that select the heap, and its own translation
- *    function.
+ * The heap driver that exports a region as a heap registers the region's
+ * node with of_dma_heap_region_register(); of_dma_heap_get() resolves a name
+ * to the region node and the region node to that heap. Until the heap
+ * driver has registered it, consumers get -EPROBE_DEFER; a region that will
+ * never be a heap gives an error naming the consumer and the region.
  *
  * Heaps are never found by name here: a region refers to the heap its
  * driver registered for it, whatever heap names other regions ask for.
@@ -37,122 +30,86 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/of.h>
+#include <linux/of_platform.h>
+#include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "dma-heap-internal.h"
 
-struct of_dma_heap_provider {
+struct of_dma_heap_region {
 	struct list_head list;
 	struct device_node *np;
-	struct dma_heap *(*xlate)(struct of_phandle_args *args, void *data);
-	void *data;
+	struct dma_heap *heap;
 };
 
-static LIST_HEAD(of_dma_heap_providers);
-static DEFINE_MUTEX(of_dma_heap_providers_lock);
+static LIST_HEAD(of_dma_heap_regions);
+static DEFINE_MUTEX(of_dma_heap_regions_lock);
 
 /**
- * of_dma_heap_provider_register - register a device-tree provider of heaps
- * @np: the provider's node, which has a #dma-heap-cells property
- * @xlate: translates a specifier in a consumer's dma-heaps property into one
- *	   of the provider's heaps
- * @data: passed to @xlate
+ * of_dma_heap_region_register - register the heap of a reserved-memory region
+ * @np: the region's node, in /reserved-memory
+ * @heap: the heap the region is exported as
  *
- * Makes the heaps of @np available to the devices that reference @np in
- * their dma-heaps property. @xlate gets the specifier in @args
- * (@args->args_count cells, as many as #dma-heap-cells says) and returns
- * one of the provider's heaps without taking a reference: the dma-heap core
- * takes one for the consumer before the provider can be unregistered. For a
- * specifier it does not know, @xlate returns ERR_PTR(-EINVAL); for a heap
- * that is not registered yet, ERR_PTR(-EPROBE_DEFER).
- *
- * @xlate is called with a lock held that serialises it against
- * of_dma_heap_provider_unregister(): it must not call any of the dma-heap
- * device-tree functions. Every heap it returns must stay registered until
- * the provider has been unregistered.
- *
- * A provider of a single heap uses of_dma_heap_xlate_single() as @xlate and
- * the heap as @data.
+ * Makes @heap the heap of the devices that name @np in their memory-region
+ * property. The heap must stay registered until the region has been
+ * unregistered: the dma-heap core takes a reference for each consumer under
+ * a lock that of_dma_heap_region_unregister() takes too.
  *
  * Context: Process context. May sleep.
  *
- * Return: 0 on success, -EINVAL if @np or @xlate is missing, -EEXIST if @np
- * already has a provider, -ENOMEM.
+ * Return: 0 on success, -EINVAL if @np or @heap is missing, -EEXIST if @np
+ * already has a heap, -ENOMEM.
  */
-int of_dma_heap_provider_register(struct device_node *np,
-				  struct dma_heap *(*xlate)(struct of_phandle_args *args,
-							    void *data),
-				  void *data)
+int of_dma_heap_region_register(struct device_node *np, struct dma_heap *heap)
 {
-	struct of_dma_heap_provider *provider;
+	struct of_dma_heap_region *region;
 
-	if (!np || !xlate)
+	if (!np || !heap)
 		return -EINVAL;
 
-	guard(mutex)(&of_dma_heap_providers_lock);
-	list_for_each_entry(provider, &of_dma_heap_providers, list)
-		if (provider->np == np)
+	guard(mutex)(&of_dma_heap_regions_lock);
+	list_for_each_entry(region, &of_dma_heap_regions, list)
+		if (region->np == np)
 			return -EEXIST;
 
-	provider = kzalloc_obj(*provider);
-	if (!provider)
+	region = kzalloc_obj(*region);
+	if (!region)
 		return -ENOMEM;
 
-	provider->np = of_node_get(np);
-	provider->xlate = xlate;
-	provider->data = data;
-	list_add_tail(&provider->list, &of_dma_heap_providers);
+	region->np = of_node_get(np);
+	region->heap = heap;
+	list_add_tail(&region->list, &of_dma_heap_regions);
 
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(of_dma_heap_provider_register, "DMA_BUF_HEAP");
+EXPORT_SYMBOL_NS_GPL(of_dma_heap_region_register, "DMA_BUF_HEAP");
 
 /**
- * of_dma_heap_provider_unregister - unregister a device-tree provider of heaps
- * @np: the node passed to of_dma_heap_provider_register()
+ * of_dma_heap_region_unregister - unregister the heap of a region
+ * @np: the node passed to of_dma_heap_region_register()
  *
- * Once this returns, the provider's translation function is not running
- * and will not be called again. Heaps that consumers already got stay
- * valid until they drop their references.
+ * Once this returns, consumers of @np get no new references to its heap.
+ * Heaps that consumers already got stay valid until they drop their
+ * references.
  *
  * Context: Process context. May sleep.
  */
-void of_dma_heap_provider_unregister(struct device_node *np)
+void of_dma_heap_region_unregister(struct device_node *np)
 {
-	struct of_dma_heap_provider *provider;
+	struct of_dma_heap_region *region;
 
-	guard(mutex)(&of_dma_heap_providers_lock);
-	list_for_each_entry(provider, &of_dma_heap_providers, list) {
-		if (provider->np != np)
+	guard(mutex)(&of_dma_heap_regions_lock);
+	list_for_each_entry(region, &of_dma_heap_regions, list) {
+		if (region->np != np)
 			continue;
-		list_del(&provider->list);
-		of_node_put(provider->np);
-		kfree(provider);
+		list_del(&region->list);
+		of_node_put(region->np);
+		kfree(region);
 		return;
 	}
 }
-EXPORT_SYMBOL_NS_GPL(of_dma_heap_provider_unregister, "DMA_BUF_HEAP");
-
-/**
- * of_dma_heap_xlate_single - translation function of a single-heap provider
- * @args: the consumer's specifier, which has no cells
- * @data: the provider's heap, as passed to of_dma_heap_provider_register()
- *
- * For providers with #dma-heap-cells = <0>, such as a reserved-memory region
- * exported as one heap.
- *
- * Return: @data, or ERR_PTR(-EINVAL) if the specifier has cells.
- */
-struct dma_heap *of_dma_heap_xlate_single(struct of_phandle_args *args,
-					  void *data)
-{
-	if (args->args_count)
-		return ERR_PTR(-EINVAL);
-
-	return data;
-}
-EXPORT_SYMBOL_NS_GPL(of_dma_heap_xlate_single, "DMA_BUF_HEAP");
+EXPORT_SYMBOL_NS_GPL(of_dma_heap_region_unregister, "DMA_BUF_HEAP");
 
 /**
  * of_dma_heap_name - the heap name a device-tree node asks for
@@ -183,119 +140,168 @@ const char *of_dma_heap_name(struct device_node *np)
 }
 EXPORT_SYMBOL_NS_GPL(of_dma_heap_name, "DMA_BUF_HEAP");
 
-/*
- * Translate @args with the provider registered for @args->np. Returns NULL
- * if there is none, else a heap with a reference or an ERR_PTR().
- */
-static struct dma_heap *of_dma_heap_from_provider(struct of_phandle_args *args)
+/* The registered heap of @np with a reference, or NULL */
+static struct dma_heap *of_dma_heap_region_heap(struct device_node *np)
 {
-	struct of_dma_heap_provider *provider;
-	struct dma_heap *heap;
+	struct of_dma_heap_region *region;
 
-	guard(mutex)(&of_dma_heap_providers_lock);
-	list_for_each_entry(provider, &of_dma_heap_providers, list) {
-		if (provider->np != args->np)
-			continue;
-		heap = provider->xlate(args, provider->data);
-		if (!heap)
-			return ERR_PTR(-EINVAL);
-		if (IS_ERR(heap))
-			return heap;
-		/* Still registered, as the provider is: safe to take a ref */
-		return dma_heap_get(heap);
-	}
+	guard(mutex)(&of_dma_heap_regions_lock);
+	list_for_each_entry(region, &of_dma_heap_regions, list)
+		if (region->np == np)
+			/* Still registered, as the region is: safe to take a ref */
+			return dma_heap_get(region->heap);
 
 	return NULL;
 }
 
-/**
- * of_dma_heap_get - get a heap a device-tree node refers to
- * @np: the consumer's node
- * @name: an entry of the consumer's dma-heap-names property, or NULL for
- *	  the first entry of its dma-heaps property
+/*
+ * Whether it is still worth waiting for the heap of @region, which has none
+ * yet: -EPROBE_DEFER if so, else an error after logging why not.
  *
- * Looks up the heap that @np refers to in its dma-heaps property, at the
- * position of @name in its dma-heap-names property, and takes a reference
- * to it. The heap is meant for buffers the consumer's driver allocates and
- * owns itself, with dma_heap_buffer_alloc().
- *
- * Context: Process context. May sleep.
- *
- * Return: the heap, with a reference the caller drops with dma_heap_put(),
- * or an ERR_PTR():
- *
- * * -ENOENT: @np is NULL or has no dma-heaps property, @name is not in its
- *   dma-heap-names property, or the entry is empty (a zero phandle);
- * * -EPROBE_DEFER: the provider or its heap is not registered yet;
- * * -ENODEV: the provider node is disabled;
- * * -EINVAL: the properties are malformed (an entry with the wrong number
- *   of cells, a phandle to a node without #dma-heap-cells, dma-heaps and
- *   dma-heap-names of different lengths) or the provider rejected the
- *   specifier; an error naming @np is logged.
+ * Heap drivers bind to the platform device of the regions they export (a
+ * carveout, a coherent pool): if a driver is bound to it, that driver did
+ * not export it, and if none is bound once the driver core gave up waiting
+ * for drivers (all built-in drivers probed without module support, or the
+ * deferred probe timeout passed), none will. The only regions exported
+ * without a device are the CMA areas of reusable shared-dma-pool regions
+ * that are not private, which the CMA heap exports at boot: for those, wait
+ * as long as @dev, the consumer, may wait for its dependencies, if known.
  */
-struct dma_heap *of_dma_heap_get(struct device_node *np, const char *name)
+static int of_dma_heap_region_wait(struct device *dev, struct device_node *np,
+				   struct device_node *region)
 {
-	struct of_phandle_args args;
+	struct device_node *parent __free(device_node) = of_get_parent(region);
+	struct platform_device *pdev;
+	const char *why;
+	int ret;
+
+	if (!of_device_is_available(region)) {
+		pr_err("%pOF: memory-region %pOF is disabled\n", np, region);
+		return -ENODEV;
+	}
+
+	if (!parent || !of_node_name_eq(parent, "reserved-memory") ||
+	    !parent->parent || parent->parent->parent) {
+		pr_err("%pOF: memory-region %pOF is not a reserved-memory region\n",
+		       np, region);
+		return -EINVAL;
+	}
+
+	pdev = of_find_device_by_node(region);
+	if (pdev) {
+		why = "its driver did not export it";
+		if (device_is_bound(&pdev->dev))
+			ret = -ENODEV;
+		else
+			ret = driver_deferred_probe_check_state(&pdev->dev);
+		put_device(&pdev->dev);
+	} else if (!of_device_is_compatible(region, "shared-dma-pool") ||
+		   !of_property_read_bool(region, "reusable")) {
+		why = "no heap driver exports such a region";
+		ret = -ENODEV;
+	} else if (of_property_read_bool(region, "linux,dma-heap-private")) {
+		why = "private CMA area";
+		ret = -ENODEV;
+	} else if (!IS_ENABLED(CONFIG_DMABUF_HEAPS_CMA)) {
+		why = "the CMA heap is not built";
+		ret = -ENODEV;
+	} else {
+		why = "the CMA heap did not export it";
+		ret = dev ? driver_deferred_probe_check_state(dev) :
+			    -EPROBE_DEFER;
+	}
+
+	if (ret == -EPROBE_DEFER) {
+		pr_debug("%pOF: memory-region %pOF has no heap yet\n", np,
+			 region);
+		return ret;
+	}
+
+	pr_err("%pOF: memory-region %pOF is not a dma-buf heap: %s\n", np,
+	       region, why);
+	return -ENODEV;
+}
+
+static struct dma_heap *__of_dma_heap_get(struct device *dev,
+					  struct device_node *np,
+					  const char *name)
+{
+	struct device_node *region;
 	struct dma_heap *heap;
 	int count, names, index = 0;
-	int ret;
 
 	if (!np)
 		return ERR_PTR(-ENOENT);
 
-	/*
-	 * Walk the whole list: an entry with the wrong number of cells shifts
-	 * every entry after it, so only the complete list can be trusted.
-	 */
-	count = of_count_phandle_with_args(np, "dma-heaps", "#dma-heap-cells");
+	count = of_count_phandle_with_args(np, "memory-region", NULL);
 	if (count == -ENOENT)
 		return ERR_PTR(-ENOENT);
 	if (count < 0) {
-		pr_err("%pOF: invalid dma-heaps property\n", np);
+		pr_err("%pOF: invalid memory-region property\n", np);
 		return ERR_PTR(-EINVAL);
 	}
 
-	names = of_property_count_strings(np, "dma-heap-names");
+	names = of_property_count_strings(np, "memory-region-names");
 	if (names >= 0 && names != count) {
-		pr_err("%pOF: %d dma-heaps entries but %d dma-heap-names\n",
+		pr_err("%pOF: %d memory-region entries but %d memory-region-names\n",
 		       np, count, names);
 		return ERR_PTR(-EINVAL);
 	}
 
 	if (name) {
-		index = of_property_match_string(np, "dma-heap-names", name);
+		index = of_property_match_string(np, "memory-region-names",
+						 name);
 		if (index < 0)
 			return ERR_PTR(-ENOENT);
 	}
 	if (index >= count)
 		return ERR_PTR(-ENOENT);
 
-	ret = of_parse_phandle_with_args(np, "dma-heaps", "#dma-heap-cells",
-					 index, &args);
-	if (ret == -ENOENT)
+	region = of_parse_phandle(np, "memory-region", index);
+	if (!region)
 		return ERR_PTR(-ENOENT);
-	if (ret) {
-		pr_err("%pOF: invalid dma-heaps entry %d\n", np, index);
-		return ERR_PTR(-EINVAL);
-	}
 
-	if (!of_device_is_available(args.np)) {
-		heap = ERR_PTR(-ENODEV);
-		goto out;
-	}
+	heap = of_dma_heap_region_heap(region);
+	if (!heap)
+		heap = ERR_PTR(of_dma_heap_region_wait(dev, np, region));
 
-	heap = of_dma_heap_from_provider(&args);
-	if (!heap) {
-		pr_debug("%pOF: dma-heaps entry %d: %pOF has no heap yet\n",
-			 np, index, args.np);
-		heap = ERR_PTR(-EPROBE_DEFER);
-	} else if (PTR_ERR_OR_ZERO(heap) == -EINVAL) {
-		pr_err("%pOF: dma-heaps entry %d: %pOF rejected the specifier\n",
-		       np, index, args.np);
-	}
-out:
-	of_node_put(args.np);
+	of_node_put(region);
 	return heap;
+}
+
+/**
+ * of_dma_heap_get - get the heap of a region a device-tree node refers to
+ * @np: the consumer's node
+ * @name: an entry of the consumer's memory-region-names property, or NULL
+ *	  for the first entry of its memory-region property
+ *
+ * Looks up the reserved-memory region that @np refers to in its
+ * memory-region property, at the position of @name in its
+ * memory-region-names property, and takes a reference to the heap the
+ * region's heap driver registered for it. The heap is meant for buffers the
+ * consumer's driver allocates and owns itself, with dma_heap_buffer_alloc().
+ *
+ * Context: Process context. May sleep.
+ *
+ * Return: the heap, with a reference the caller drops with dma_heap_put(),
+ * or an ERR_PTR():
+ *
+ * * -ENOENT: @np is NULL or has no memory-region property, @name is not in
+ *   its memory-region-names property, or the entry is empty;
+ * * -EPROBE_DEFER: the region's heap is not registered yet;
+ * * -ENODEV: the region is disabled, or will not become a heap: no heap
+ *   driver exports its kind of region, it is a private CMA area, its heap
+ *   driver refused it or is not built, a driver that is not a heap driver
+ *   owns it, or the driver core stopped waiting for missing drivers;
+ * * -EINVAL: the properties are malformed (memory-region and
+ *   memory-region-names of different lengths, a phandle to a node that is
+ *   not a reserved-memory region).
+ *
+ * -ENODEV and -EINVAL come with an error naming @np and the region.
+ */
+struct dma_heap *of_dma_heap_get(struct device_node *np, const char *name)
+{
+	return __of_dma_heap_get(NULL, np, name);
 }
 EXPORT_SYMBOL_NS_GPL(of_dma_heap_get, "DMA_BUF_HEAP");
 
@@ -307,12 +313,14 @@ static void devm_dma_heap_put(void *heap)
 /**
  * devm_of_dma_heap_get - resource-managed of_dma_heap_get() for a device
  * @dev: the consumer device, described by a device-tree node
- * @name: an entry of the device's dma-heap-names property, or NULL for the
- *	  first entry of its dma-heaps property
+ * @name: an entry of the device's memory-region-names property, or NULL
+ *	  for the first entry of its memory-region property
  *
  * Like of_dma_heap_get() on @dev's node, but the reference is dropped
  * automatically when @dev is unbound. Buffers allocated from the heap are
- * not freed with it: the driver must dma_buf_put() them itself.
+ * not freed with it: the driver must dma_buf_put() them itself. A region
+ * without a device of its own (a CMA area) is waited for as long as the
+ * driver core lets @dev wait for its dependencies.
  *
  * Context: Process context. May sleep.
  *
@@ -325,7 +333,7 @@ struct dma_heap *devm_of_dma_heap_get(struct device *dev, const char *name)
 	struct dma_heap *heap;
 	int ret;
 
-	heap = of_dma_heap_get(dev->of_node, name);
+	heap = __of_dma_heap_get(dev, dev->of_node, name);
 	if (IS_ERR(heap))
 		return heap;
 

@@ -6,7 +6,7 @@
 #
 # The importer is bound, its firmware buffer and the suspend buffers it
 # creates through debugfs lie inside the reserved-memory region its
-# dma-heaps property points to (read from the device tree, not assumed),
+# memory-region property points to (read from the device tree, not assumed),
 # the heap's usage (its debugfs stats) follows every create and destroy,
 # failed creates allocate nothing, and REBINDS (default 100) sysfs
 # unbind/bind cycles bring the heap back to the same usage every time.
@@ -68,9 +68,9 @@ done
 ok "importer $dev bound"
 D=$DBG/$dev
 
-# Its region, from the device tree: the node whose phandle dma-heaps holds.
+# Its region, from the device tree: the node whose phandle memory-region holds.
 node=/sys/bus/platform/devices/$dev/of_node
-ph=$(be32 "$node/dma-heaps" 0)
+ph=$(be32 "$node/memory-region" 0)
 region=""
 for r in /proc/device-tree/reserved-memory/*/; do
 	[ -f "$r/phandle" ] && [ "$(be32 "$r/phandle" 0)" = "$ph" ] && region=${r%/}

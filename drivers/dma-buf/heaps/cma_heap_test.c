@@ -10,9 +10,10 @@
  * every heap does, and is named "cma-driver-exposed". A second
  * memory-region entry, if present, must point to a reusable region that the
  * device tree exports itself (not linux,dma-heap-private), which a driver
- * may not export. If the node has a dma-heaps property, its "cma" and
- * "coherent" entries must resolve to the heaps "camera-contiguous" and
- * "coherent-uncached".
+ * may not export. If the node has a memory-region-names property, its
+ * "cma" and "coherent" entries must resolve to the heaps
+ * "camera-contiguous" and "coherent-uncached", and its "driver" entry, the
+ * first one, to no heap.
  */
 
 #include <kunit/device.h>
@@ -219,10 +220,11 @@ static void cma_heap_test_alloc(struct kunit *test)
 }
 
 /*
- * Region heaps are device-tree providers: the test node names the heap of
- * a tagged CMA region and of a coherent pool in its dma-heaps property.
+ * Region heaps are found through memory-region: the test node names a
+ * tagged CMA region and a coherent pool in memory-region-names, and a
+ * private area, which is never a heap.
  */
-static void cma_heap_test_of_providers(struct kunit *test)
+static void cma_heap_test_of_regions(struct kunit *test)
 {
 	static const struct {
 		const char *entry, *heap;
@@ -234,8 +236,9 @@ static void cma_heap_test_of_providers(struct kunit *test)
 	struct dma_heap *heap;
 	size_t i;
 
-	if (!t->np || !of_property_present(t->np, "dma-heaps"))
-		kunit_skip(test, "no dma-heaps property in %s", TEST_NODE);
+	if (!t->np || !of_property_present(t->np, "memory-region-names"))
+		kunit_skip(test, "no memory-region-names property in %s",
+			   TEST_NODE);
 
 	for (i = 0; i < ARRAY_SIZE(refs); i++) {
 		heap = of_dma_heap_get(t->np, refs[i].entry);
@@ -245,6 +248,11 @@ static void cma_heap_test_of_providers(struct kunit *test)
 				   refs[i].heap);
 		dma_heap_put(heap);
 	}
+
+	heap = of_dma_heap_get(t->np, "driver");
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(heap), -ENODEV);
+	if (!IS_ERR_OR_NULL(heap))
+		dma_heap_put(heap);
 }
 
 static struct kunit_case cma_heap_test_cases[] = {
@@ -252,7 +260,7 @@ static struct kunit_case cma_heap_test_cases[] = {
 	KUNIT_CASE(cma_heap_test_names),
 	KUNIT_CASE(cma_heap_test_shared_area),
 	KUNIT_CASE(cma_heap_test_alloc),
-	KUNIT_CASE(cma_heap_test_of_providers),
+	KUNIT_CASE(cma_heap_test_of_regions),
 	{}
 };
 

@@ -239,7 +239,7 @@ static int coherent_heap_probe(struct platform_device *pdev)
 	 */
 	heap->contig.cpu_access = CONTIG_CPU_ACCESS_WRITECOMBINE;
 	heap->contig.no_struct_page = !has_pages;
-	/* Consumers may name the heap with dma-heaps = <&region>. */
+	/* Consumers may name the heap with memory-region = <&region>. */
 	heap->contig.np = np;
 
 	ret = contig_heap_add(&heap->contig, &coherent_heap_ops);

@@ -709,9 +709,9 @@ static void contig_heap_debugfs_add(struct contig_heap *ch)
  *
  * Register the dma-buf heap @ch->name, its debugfs directory
  * ``dma_heap/<name>/`` holding the read-only (root only) ``stats`` and
- * ``buffers`` files, and, if @ch->np is set, the device-tree provider of the
- * heap. Heaps cannot be removed: @ch must stay allocated forever once this
- * succeeded.
+ * ``buffers`` files, and, if @ch->np is set, the region of the heap for
+ * consumers naming it in their memory-region property. Heaps cannot be
+ * removed: @ch must stay allocated forever once this succeeded.
  *
  * Context: Process context. May sleep.
  *
@@ -750,13 +750,11 @@ int contig_heap_add(struct contig_heap *ch, const struct dma_heap_ops *ops)
 	if (ch->np) {
 		/*
 		 * Only fails for lack of memory. The heap cannot be taken back
-		 * any more, so it stays, just out of reach of dma-heaps.
+		 * any more, so it stays, just out of reach of memory-region.
 		 */
-		ret = of_dma_heap_provider_register(ch->np,
-						    of_dma_heap_xlate_single,
-						    heap);
+		ret = of_dma_heap_region_register(ch->np, heap);
 		if (ret)
-			pr_err("%pOF: heap \"%s\" is not a device-tree heap provider: %pe\n",
+			pr_err("%pOF: heap \"%s\" cannot be found by memory-region: %pe\n",
 			       ch->np, ch->name, ERR_PTR(ret));
 	}
 

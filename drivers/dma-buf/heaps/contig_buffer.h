@@ -65,8 +65,8 @@ typedef u64 (*contig_largest_free_t)(struct contig_heap *ch);
  *	the only mode whose buffers are described with struct pages.
  * @largest_free: optional callback reporting the largest free block
  * @np: optional device-tree node of the region. contig_heap_add() registers
- *	it as the provider of the heap (#dma-heap-cells = <0>), so that
- *	devices can refer to the heap with a dma-heaps property.
+ *	it as the region of the heap, so that devices can refer to the heap
+ *	with a memory-region property.
  *
  * The owner fills in the fields above and calls contig_heap_add(); the
  * remaining fields belong to the helpers.
