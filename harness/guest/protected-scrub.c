@@ -296,12 +296,16 @@ static void test_default(void)
 	    fd < 0 ? strerror(-fd) : "ok");
 	if (fd < 0)
 		return;
+	n = scrub_log(log);
 	ret = imp_write(IMP_DBG, "scrub_fail", "1");
 	close(fd);
 	tap(!ret && stat_num("quarantined") == 65536,
 	    "failed scrub quarantines the range (quarantined %llu)",
 	    stat_num("quarantined"));
-	tap(!last_scrub_is(qphys, 65536), "the failed scrub is not logged as done");
+	/* The log holds the last MAX_LOG scrubs: far fewer ran here. */
+	tap(n >= 0 && n < MAX_LOG && scrub_log(log) == n,
+	    "the failed scrub is not logged as done (%d scrubs before and after)",
+	    n);
 	for (ok = 0, i = 0; i < 4; i++) {
 		fd = user_alloc(65536, &phys);
 		if (fd < 0)
