@@ -14,6 +14,7 @@
 
 struct cdev;
 struct dma_heap_ops;
+struct dma_heap_scrubber;
 
 /**
  * struct dma_heap - represents a dmabuf heap in the system
@@ -22,9 +23,12 @@ struct dma_heap_ops;
  * @priv:		private data for this heap
  * @heap_devt:		heap device node
  * @list:		list head connecting to list of heaps
- * @heap_cdev:		heap char device
+ * @heap_cdev:		heap char device, NULL while the heap is kernel only
+ *			(see dma_heap_publish())
  * @refcount:		references to this heap, see "Heap lifetime" in
  *			dma-heap.c
+ * @scrubber:		scrubber installed with dma_heap_set_scrubber(), or
+ *			NULL; set once, never cleared
  *
  * Represents a heap of memory from which buffers can be made.
  *
@@ -41,6 +45,7 @@ struct dma_heap {
 	struct list_head list;
 	struct cdev *heap_cdev;
 	struct kref refcount;
+	const struct dma_heap_scrubber *scrubber;
 };
 
 /**

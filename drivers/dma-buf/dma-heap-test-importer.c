@@ -53,6 +53,25 @@
  *	      an IOMMU (else "-"). Importers must not look at the pages of a
  *	      mapping (CONFIG_DMABUF_DEBUG hides them), so nothing else is read.
  *
+ *   fake_scrubber
+ *	      Write "1": install a scrubber for the heap (dma_heap_set_scrubber(),
+ *	      which cannot be undone; -EBUSY if the heap has one already). It
+ *	      stands in for the platform or TEE driver that clears protected
+ *	      memory through the device: it zeroes each range through a
+ *	      write-combined mapping of its own, and logs it. From then on, every
+ *	      buffer this device allocates is checked to read as zeroes before it
+ *	      is used, then filled with a pattern, like a device writing data
+ *	      its next user must not see.
+ *
+ * /sys/kernel/debug/dma_heap_test_importer/scrubbed
+ *	Read: one line per range the fake scrubber cleared, oldest first (the
+ *	last DHTI_SCRUB_LOG ranges): <phys start> <size>.
+ * /sys/kernel/debug/dma_heap_test_importer/scrub_fail
+ *	Write N: the next N scrubs fail with -EIO, without clearing anything.
+ * /sys/kernel/debug/dma_heap_test_importer/dirty_allocs
+ *	Read: buffers allocated after the fake scrubber was installed that did
+ *	not read as zeroes (handed out unscrubbed).
+ *
  * A buffer freed through debugfs or by unbinding the device is back in its
  * heap when the write() returns.
  *
@@ -70,6 +89,7 @@
 #include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
+#include <linux/io.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/mod_devicetable.h>
@@ -125,6 +145,79 @@ struct dhti {
 
 static struct dentry *dhti_debugfs_root;
 static atomic_t dhti_probe_deferrals = ATOMIC_INIT(0);
+
+/* The fake scrubber: global, as it outlives any binding of the device. */
+#define DHTI_SCRUB_LOG		256
+#define DHTI_PATTERN		0xa5
+
+static DEFINE_MUTEX(dhti_scrub_lock);	/* protects the log */
+static struct {
+	phys_addr_t phys;
+	size_t size;
+} dhti_scrub_log[DHTI_SCRUB_LOG];
+static unsigned int dhti_scrub_count;
+static atomic_t dhti_scrub_fail = ATOMIC_INIT(0);
+static atomic_t dhti_dirty_allocs = ATOMIC_INIT(0);
+static bool dhti_scrubber_installed;
+
+static int dhti_fake_scrub(const struct dma_heap_scrubber *scrubber,
+			   phys_addr_t phys, size_t size)
+{
+	void *vaddr;
+
+	if (atomic_add_unless(&dhti_scrub_fail, -1, 0))
+		return -EIO;
+
+	/* The "device path": a mapping only this test driver makes. */
+	vaddr = memremap(phys, size, MEMREMAP_WC);
+	if (!vaddr)
+		return -ENOMEM;
+	memset(vaddr, 0, size);
+	wmb();	/* the zeroes land before the range is reused */
+	memunmap(vaddr);
+
+	guard(mutex)(&dhti_scrub_lock);
+	dhti_scrub_log[dhti_scrub_count % DHTI_SCRUB_LOG].phys = phys;
+	dhti_scrub_log[dhti_scrub_count % DHTI_SCRUB_LOG].size = size;
+	dhti_scrub_count++;
+
+	return 0;
+}
+
+static const struct dma_heap_scrubber dhti_scrubber = {
+	.name = "dma-heap-test-importer",
+	.scrub = dhti_fake_scrub,
+	.owner = THIS_MODULE,
+};
+
+/*
+ * With the fake scrubber installed, a new buffer must read as zeroes (it
+ * was scrubbed when its last user freed it); then "the device" fills it.
+ */
+static void dhti_check_scrubbed(struct dhti *imp, struct dhti_buffer *buf)
+{
+	phys_addr_t phys = dma_to_phys(imp->dev, buf->dma_addr);
+	u8 *vaddr;
+	size_t i;
+
+	if (!READ_ONCE(dhti_scrubber_installed) || device_iommu_mapped(imp->dev))
+		return;
+
+	vaddr = memremap(phys, buf->size, MEMREMAP_WC);
+	if (!vaddr)
+		return;
+	for (i = 0; i < buf->size; i++) {
+		if (vaddr[i]) {
+			dev_err(imp->dev, "%pa+%#zx handed out unscrubbed: byte %#zx is %#x\n",
+				&phys, buf->size, i, vaddr[i]);
+			atomic_inc(&dhti_dirty_allocs);
+			break;
+		}
+	}
+	memset(vaddr, DHTI_PATTERN, buf->size);
+	wmb();	/* the pattern lands before the buffer is freed */
+	memunmap(vaddr);
+}
 
 /*
  * The mapping must be one range of DMA addresses of @size bytes: the device
@@ -188,6 +281,8 @@ static struct dhti_buffer *dhti_buffer_create(struct dhti *imp, size_t size,
 			imp->dev->of_node, dhti_kind_names[kind], buf->size);
 		goto err_unmap;
 	}
+
+	dhti_check_scrubbed(imp, buf);
 
 	return buf;
 
@@ -365,6 +460,52 @@ static int dhti_heap_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(dhti_heap);
 
+static ssize_t dhti_fake_scrubber_write(struct file *file,
+					const char __user *ubuf, size_t count,
+					loff_t *ppos)
+{
+	struct dhti *imp = file->private_data;
+	bool on;
+	int ret;
+
+	ret = kstrtobool_from_user(ubuf, count, &on);
+	if (ret)
+		return ret;
+	if (!on)
+		return -EINVAL;	/* a scrubber cannot be removed */
+
+	ret = dma_heap_set_scrubber(imp->heap, &dhti_scrubber);
+	/* Installed even if the heap's free memory could not be scrubbed. */
+	if (ret != -EBUSY && ret != -EOPNOTSUPP)
+		WRITE_ONCE(dhti_scrubber_installed, true);
+	if (ret)
+		return ret;
+
+	return count;
+}
+
+static const struct file_operations dhti_fake_scrubber_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = dhti_fake_scrubber_write,
+	.llseek = noop_llseek,
+};
+
+static int dhti_scrubbed_show(struct seq_file *s, void *unused)
+{
+	unsigned int i, first;
+
+	guard(mutex)(&dhti_scrub_lock);
+	first = dhti_scrub_count > DHTI_SCRUB_LOG ?
+		dhti_scrub_count - DHTI_SCRUB_LOG : 0;
+	for (i = first; i < dhti_scrub_count; i++)
+		seq_printf(s, "%pa %zu\n", &dhti_scrub_log[i % DHTI_SCRUB_LOG].phys,
+			   dhti_scrub_log[i % DHTI_SCRUB_LOG].size);
+
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(dhti_scrubbed);
+
 static void dhti_debugfs_remove(void *data)
 {
 	struct dhti *imp = data;
@@ -432,6 +573,8 @@ static int dhti_probe(struct platform_device *pdev)
 			    &dhti_destroy_fops);
 	debugfs_create_file("buffers", 0400, imp->debugfs, imp,
 			    &dhti_buffers_fops);
+	debugfs_create_file("fake_scrubber", 0200, imp->debugfs, imp,
+			    &dhti_fake_scrubber_fops);
 	ret = devm_add_action_or_reset(dev, dhti_debugfs_remove, imp);
 	if (ret)
 		return ret;
@@ -464,6 +607,12 @@ static int __init dhti_init(void)
 	dhti_debugfs_root = debugfs_create_dir("dma_heap_test_importer", NULL);
 	debugfs_create_atomic_t("probe_deferrals", 0400, dhti_debugfs_root,
 				&dhti_probe_deferrals);
+	debugfs_create_file("scrubbed", 0400, dhti_debugfs_root, NULL,
+			    &dhti_scrubbed_fops);
+	debugfs_create_atomic_t("scrub_fail", 0600, dhti_debugfs_root,
+				&dhti_scrub_fail);
+	debugfs_create_atomic_t("dirty_allocs", 0400, dhti_debugfs_root,
+				&dhti_dirty_allocs);
 
 	ret = platform_driver_register(&dhti_driver);
 	if (ret)

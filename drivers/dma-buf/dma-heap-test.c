@@ -11,7 +11,9 @@
  * out buffers of the system heap, so that tools exercising every heap in
  * /dev/dma_heap (such as the dmabuf-heaps selftest) still find a working one.
  * A second heap of the same kind, registered under the longest name allowed
- * by the name test ("kunit-dma-heap-copied-xxx..."), stays too.
+ * by the name test ("kunit-dma-heap-copied-xxx..."), stays too, and so does
+ * a third one, "kunit-dma-heap-kernel-only", registered kernel-only and
+ * published by the scrubber test.
  *
  * Copyright (C) 2026 Dmabuf Heaps Team
  */
@@ -440,6 +442,107 @@ static struct file *dma_heap_test_open(struct vfsmount *mnt)
 	return file_open_root_mnt(mnt, "dma_heap/" TEST_HEAP_NAME, O_RDWR, 0);
 }
 
+#define KERNEL_ONLY_HEAP_NAME "kunit-dma-heap-kernel-only"
+
+static atomic_t test_scrub_free_calls;
+
+static int test_heap_scrub_free(struct dma_heap *heap)
+{
+	atomic_inc(&test_scrub_free_calls);
+
+	return 0;
+}
+
+static const struct dma_heap_ops test_heap_scrubbed_ops = {
+	.allocate = test_heap_allocate,
+	.scrub_free = test_heap_scrub_free,
+};
+
+static int test_scrub(const struct dma_heap_scrubber *scrubber,
+		      phys_addr_t phys, size_t size)
+{
+	return 0;
+}
+
+static const struct dma_heap_scrubber test_scrubber = {
+	.name = "kunit",
+	.scrub = test_scrub,
+	.owner = THIS_MODULE,
+};
+
+static bool dma_heap_test_node_exists(struct vfsmount *mnt, const char *name)
+{
+	struct file *file;
+	char path[64];
+
+	snprintf(path, sizeof(path), "%sdma_heap/%s", mnt ? "" : "/dev/", name);
+	file = mnt ? file_open_root_mnt(mnt, path, O_RDWR, 0) :
+		     filp_open(path, O_RDWR, 0);
+	if (IS_ERR(file))
+		return false;
+	__fput_sync(file);
+
+	return true;
+}
+
+/*
+ * A kernel-only heap serves kernel users without a /dev/dma_heap node, and
+ * gets one when a scrubber is installed; a heap without scrub_free takes no
+ * scrubber, and a scrubber is installed once.
+ */
+static void dma_heap_test_kernel_only(struct kunit *test)
+{
+	struct dma_heap_export_info exp_info = {
+		.name = KERNEL_ONLY_HEAP_NAME,
+		.ops = &test_heap_scrubbed_ops,
+		.kernel_only = true,
+	};
+	struct vfsmount *mnt = dma_heap_test_dev(test);
+	struct dma_heap *heap, *found;
+	struct dma_buf *dmabuf;
+
+	/* Heaps are permanent: only the first run of the boot can test. */
+	found = dma_heap_find(KERNEL_ONLY_HEAP_NAME);
+	if (found) {
+		dma_heap_put(found);
+		kunit_skip(test, "%s registered by an earlier run",
+			   KERNEL_ONLY_HEAP_NAME);
+	}
+
+	heap = dma_heap_add(&exp_info);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, heap);
+
+	found = dma_heap_find(KERNEL_ONLY_HEAP_NAME);
+	KUNIT_EXPECT_PTR_EQ(test, found, heap);
+	dma_heap_put(found);
+	KUNIT_EXPECT_FALSE(test, dma_heap_is_published(heap));
+	KUNIT_EXPECT_FALSE(test, dma_heap_test_node_exists(mnt,
+							   KERNEL_ONLY_HEAP_NAME));
+	KUNIT_EXPECT_NULL(test, dma_heap_get_scrubber(heap));
+
+	dmabuf = dma_heap_buffer_alloc(heap, PAGE_SIZE, O_RDWR, 0);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, dmabuf);
+	if (!IS_ERR_OR_NULL(dmabuf))
+		dma_buf_put(dmabuf);
+
+	/* A heap that cannot use a scrubber refuses it. */
+	KUNIT_EXPECT_EQ(test, dma_heap_set_scrubber(test_heap, &test_scrubber),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_NULL(test, dma_heap_get_scrubber(test_heap));
+
+	KUNIT_EXPECT_EQ(test, dma_heap_set_scrubber(heap, &test_scrubber), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&test_scrub_free_calls), 1);
+	KUNIT_EXPECT_PTR_EQ(test, dma_heap_get_scrubber(heap), &test_scrubber);
+	KUNIT_EXPECT_TRUE(test, dma_heap_is_published(heap));
+	KUNIT_EXPECT_TRUE(test, dma_heap_test_node_exists(mnt,
+							  KERNEL_ONLY_HEAP_NAME));
+
+	KUNIT_EXPECT_EQ(test, dma_heap_set_scrubber(heap, &test_scrubber),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, atomic_read(&test_scrub_free_calls), 1);
+	KUNIT_EXPECT_EQ(test, dma_heap_publish(heap), 0);
+}
+
 /* An open file keeps a reference, cdev_del() would not wait for it */
 static void dma_heap_test_open_holds_ref(struct kunit *test)
 {
@@ -654,6 +757,7 @@ static struct kunit_case dma_heap_test_cases[] = {
 	KUNIT_CASE_PARAM(dma_heap_test_add_bad_name, bad_name_gen_params),
 	KUNIT_CASE(dma_heap_test_add_slash_bang),
 	KUNIT_CASE(dma_heap_test_add_copies_name),
+	KUNIT_CASE(dma_heap_test_kernel_only),
 	{}
 };
 

@@ -2,7 +2,8 @@
 /*
  * heap-torture: hostile-userspace tests for every heap in /dev/dma_heap.
  *
- *   heap-torture check [--absent NAME]...   alloc/mmap/verify on every heap
+ *   heap-torture check [--absent NAME]... [--kernel-only NAME]...
+ *                                           alloc/mmap/verify on every heap
  *   heap-torture stress SEED OPS            seeded random operations
  *   heap-torture ioctl                      unknown/truncated/oversized ioctls
  *   heap-torture perms                      node permissions, CPU-less buffers
@@ -238,6 +239,13 @@ static int cmd_check(int argc, char **argv)
 		} else if (!strcmp(argv[a], "--present") && a + 1 < argc) {
 			a++;
 			tap(heap_exists(argv[a]), "heap \"%s\" registered", argv[a]);
+		} else if (!strcmp(argv[a], "--kernel-only") && a + 1 < argc) {
+			struct heap_stats st;
+
+			a++;
+			tap(!heap_exists(argv[a]) && !heap_stats_read(argv[a], &st),
+			    "heap \"%s\" registered for kernel drivers only (no %s node)",
+			    argv[a], HEAP_DEV_DIR);
 		}
 	}
 	for (int i = 0; i < nheaps; i++) {

@@ -11,7 +11,9 @@
  *  - where this buffer landed (physical range from the heap's debugfs buffers
  *    listing, or the growth of the CMA area's used pages);
  *  - how much of the heap is in use.
- * Then write a pattern through mmap() where the heap allows CPU access, and
+ * Then list the heaps only kernel drivers can reach (debugfs stats but no
+ * /dev/dma_heap node: a protected region nothing scrubs between users),
+ * write a pattern through mmap() where the heap allows CPU access, and
  * check that a freshly allocated buffer reads back as zeroes.
  *
  * Exits 0 when every allocation and check that should work did; errors are
@@ -19,6 +21,7 @@
  */
 #define _GNU_SOURCE
 #define __SANE_USERSPACE_TYPES__	/* __u64 is unsigned long long */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -429,6 +432,39 @@ static int add_heap(const char *name, void *arg)
 	return ++list->nr == MAX_HEAPS;
 }
 
+/*
+ * Heaps that only kernel drivers reach: a contiguous heap's debugfs stats
+ * without a node in /dev/dma_heap (a protected region nothing scrubs).
+ */
+static void print_kernel_only(void)
+{
+	struct heap_stats st;
+	struct dirent *de;
+	bool any = false;
+	DIR *dir;
+
+	dir = have_debugfs ? opendir(HEAP_DEBUGFS_DIR) : NULL;
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.' || heap_exists(de->d_name) ||
+		    heap_stats_read(de->d_name, &st))
+			continue;
+		if (!any)
+			printf("\nKernel-only heaps (no %s node):\n", HEAP_DEV_DIR);
+		any = true;
+		printf("  %s: %s 0x%016llx +%llu MiB, cpu access %s, %llu / %llu bytes used by kernel drivers%s\n",
+		       de->d_name, st.region, st.base, st.size / SZ_1M,
+		       st.cpu_access, st.used, st.size,
+		       strcmp(st.cpu_access, "none") ? "" :
+		       " (nothing scrubs it between users)");
+		if (strcmp(st.cpu_access, "none"))
+			fail("%s: a heap with CPU access has no %s node",
+			     de->d_name, HEAP_DEV_DIR);
+	}
+	closedir(dir);
+}
+
 int main(void)
 {
 	static struct heap heaps[MAX_HEAPS];
@@ -461,6 +497,7 @@ int main(void)
 	for (i = 0; i < nr; i++)
 		probe_heap(&heaps[i]);
 	print_table(heaps, nr);
+	print_kernel_only();
 
 	printf("\nCPU access checks:\n");
 	for (i = 0; i < nr; i++)

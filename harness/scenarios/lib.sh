@@ -1,8 +1,11 @@
 # Helpers for scenario scripts, sourced by /init before run.sh.
 
 # The heaps of the demo layout (harness/dts/*.dtsi); every bad-DT
-# scenario carries them and checks they still work.
-GOOD_HEAPS="framebuffer-noecc carveout-cached carveout-dynamic protected,carveout"
+# scenario carries them and checks they still work. The protected heap
+# serves kernel drivers only (nothing scrubs it): it must exist without a
+# /dev/dma_heap node.
+GOOD_HEAPS="framebuffer-noecc carveout-cached carveout-dynamic"
+GOOD_KERNEL_HEAPS="protected,carveout"
 
 # expect_dt_error NODE REGEX [DRIVER]: the carveout or coherent heap driver
 # (or DRIVER, an extended regex its messages match, e.g. cma_heap) logged
@@ -33,11 +36,15 @@ expect_dt_error() {
 }
 
 # good_heaps_check [--absent NAME]...: every demo heap is registered and
-# passes a short alloc/mmap/verify; the named heaps are not registered and
-# no carveout heap other than the demo ones exists.
+# passes a short alloc/mmap/verify (the kernel-only one is registered
+# without a node); the named heaps are not registered and no carveout heap
+# other than the demo ones exists.
 good_heaps_check() {
 	for h in $GOOD_HEAPS; do
 		set -- "$@" --present "$h"
+	done
+	for h in $GOOD_KERNEL_HEAPS; do
+		set -- "$@" --kernel-only "$h"
 	done
 	heap-torture check --exact "$@"
 }

@@ -3,8 +3,10 @@
  * DMA-BUF heap for reserved-memory carveouts
  *
  * Each reserved-memory node compatible with "linux,dma-heap-carveout" is
- * exported to userspace as a heap handing out physically contiguous
- * buffers carved out of the region. See
+ * exported as a heap handing out physically contiguous buffers carved out
+ * of the region. A region the CPU must not access (no-cpu-access) serves
+ * kernel users only until a scrubber is installed for it, or the device
+ * tree allows userspace access without scrubbing. See
  * Documentation/devicetree/bindings/reserved-memory/linux,dma-heap-carveout.yaml
  * and Documentation/userspace-api/dma-buf-heaps.rst.
  */
@@ -198,21 +200,71 @@ static void carveout_buffer_release(struct contig_buffer *buf)
 	kfree(buf);
 }
 
-/*
- * Hook for regions the CPU must not access (no-cpu-access).
+/**
+ * carveout_pool_walk_free() - call a function on every free range
+ * @pool: the pool
+ * @fn: called with @arg, the offset and the length in bytes of each range
+ *	of free pages, lowest first, until it returns non-zero
+ * @arg: passed to @fn
  *
- * The kernel cannot clear such memory: any CPU access may fault or break
- * the protection. Scrubbing it between users is the job of whoever
- * enforces the protection (typically the secure firmware or TEE, when the
- * memory is released or before it is protected again). A platform needing
- * an explicit request to its firmware before a range is reused adds it
- * here. Nothing in the kernel reads the old contents; devices importing
- * the buffer are trusted by the platform to handle protected content.
+ * The pool lock is held throughout, so nothing is allocated from or freed
+ * into the pool meanwhile, and the allocation bitmap of the pool's only
+ * chunk stays stable while @fn sleeps.
+ *
+ * Return: 0, or the first non-zero value @fn returned.
  */
-static int carveout_scrub_protected(struct carveout_heap *heap,
-				    struct contig_buffer *buf)
+VISIBLE_IF_KUNIT int carveout_pool_walk_free(struct carveout_pool *pool,
+					     carveout_range_fn fn, void *arg)
 {
+	struct gen_pool_chunk *chunk;
+	unsigned long start, end;
+	int ret;
+
+	guard(mutex)(&pool->lock);
+
+	chunk = list_first_entry(&pool->gp->chunks, struct gen_pool_chunk,
+				 next_chunk);
+	for_each_clear_bitrange(start, end, chunk->bits,
+				pool->size >> PAGE_SHIFT) {
+		ret = fn(arg, (size_t)start << PAGE_SHIFT,
+			 (size_t)(end - start) << PAGE_SHIFT);
+		if (ret)
+			return ret;
+		cond_resched();
+	}
+
 	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(carveout_pool_walk_free);
+
+struct carveout_scrub_ctx {
+	struct contig_heap *ch;
+	const struct dma_heap_scrubber *scrubber;
+};
+
+static int carveout_scrub_range(void *arg, size_t offset, size_t len)
+{
+	struct carveout_scrub_ctx *ctx = arg;
+	phys_addr_t phys = ctx->ch->base + offset;
+	int ret;
+
+	ret = ctx->scrubber->scrub(ctx->scrubber, phys, len);
+	if (ret)
+		pr_err("%s: scrubber %s failed on %pa+%#zx: %pe\n",
+		       ctx->ch->name, ctx->scrubber->name, &phys, len,
+		       ERR_PTR(ret));
+
+	return ret;
+}
+
+/* Scrub every free range of the pool, with nothing allocated meanwhile. */
+static int carveout_heap_scrub_free(struct contig_heap *ch,
+				    const struct dma_heap_scrubber *scrubber)
+{
+	struct carveout_scrub_ctx ctx = { .ch = ch, .scrubber = scrubber };
+
+	return carveout_pool_walk_free(&to_carveout_heap(ch)->pool,
+					   carveout_scrub_range, &ctx);
 }
 
 static struct dma_buf *carveout_heap_allocate(struct dma_heap *dheap,
@@ -244,15 +296,16 @@ static struct dma_buf *carveout_heap_allocate(struct dma_heap *dheap,
 
 	/*
 	 * Never hand out memory holding a previous user's data. The kernel
-	 * clears what the CPU may touch; protected memory is left to the
-	 * platform hook, which does nothing until a platform needs it.
+	 * clears what the CPU may touch. Protected memory was scrubbed by the
+	 * heap's scrubber when it was freed; without a scrubber the heap only
+	 * serves kernel users, unless the device tree allowed userspace to
+	 * get it unscrubbed (see contig_heap_add()).
 	 */
-	if (ch->cpu_access == CONTIG_CPU_ACCESS_NONE)
-		ret = carveout_scrub_protected(heap, buf);
-	else
+	if (ch->cpu_access != CONTIG_CPU_ACCESS_NONE) {
 		ret = contig_buffer_clear(buf);
-	if (ret)
-		goto err_free_range;
+		if (ret)
+			goto err_free_range;
+	}
 
 	dmabuf = contig_buffer_export(buf, fd_flags);
 	if (IS_ERR(dmabuf)) {
@@ -271,6 +324,12 @@ err_free_buf:
 
 static const struct dma_heap_ops carveout_heap_ops = {
 	.allocate = carveout_heap_allocate,
+};
+
+/* Regions the CPU must not access, which only a scrubber can clear */
+static const struct dma_heap_ops carveout_heap_protected_ops = {
+	.allocate = carveout_heap_allocate,
+	.scrub_free = contig_heap_scrub_free,
 };
 
 /*
@@ -446,6 +505,15 @@ static int carveout_heap_probe(struct platform_device *pdev)
 	else
 		heap->contig.cpu_access = CONTIG_CPU_ACCESS_NONE;
 
+	if (heap->contig.cpu_access == CONTIG_CPU_ACCESS_NONE) {
+		heap->contig.scrub_free = carveout_heap_scrub_free;
+		heap->contig.unscrubbed_user_access =
+			of_property_read_bool(np, "linux,dma-heap-unscrubbed-user-access");
+	} else if (of_property_read_bool(np, "linux,dma-heap-unscrubbed-user-access")) {
+		dev_warn(dev, "%pOF: linux,dma-heap-unscrubbed-user-access ignored: the kernel clears this region\n",
+			 np);
+	}
+
 	/*
 	 * Best fit: buffers are long lived and of very different sizes
 	 * (framebuffers next to small metadata buffers). Placing each buffer
@@ -468,7 +536,9 @@ static int carveout_heap_probe(struct platform_device *pdev)
 		goto err_free_heap;
 	}
 
-	ret = contig_heap_add(&heap->contig, &carveout_heap_ops);
+	ret = contig_heap_add(&heap->contig,
+			      heap->contig.scrub_free ?
+			      &carveout_heap_protected_ops : &carveout_heap_ops);
 	if (ret) {
 		dev_err(dev, "%pOF: cannot register heap \"%s\"%s: %pe\n", np,
 			heap->contig.name,
@@ -477,9 +547,13 @@ static int carveout_heap_probe(struct platform_device *pdev)
 		goto err_destroy_pool;
 	}
 
-	dev_info(dev, "%pOF: heap \"%s\", %pa bytes at %pa, cpu access %s\n",
+	dev_info(dev, "%pOF: heap \"%s\", %pa bytes at %pa, cpu access %s%s\n",
 		 np, heap->contig.name, &rmem->size, &rmem->base,
-		 contig_cpu_access_name(heap->contig.cpu_access));
+		 contig_cpu_access_name(heap->contig.cpu_access),
+		 heap->contig.cpu_access != CONTIG_CPU_ACCESS_NONE ? "" :
+		 heap->contig.unscrubbed_user_access ?
+		 ", userspace access without scrubbing (device tree)" :
+		 ", kernel only until a scrubber is installed");
 
 	return 0;
 

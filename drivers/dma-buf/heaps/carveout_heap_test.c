@@ -297,6 +297,84 @@ static void carveout_test_bad_lengths(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, carveout_pool_largest_free(pool), pool->size);
 }
 
+#define TEST_MAX_RANGES	TEST_PAGES
+
+struct carveout_test_ranges {
+	unsigned int nr;
+	unsigned int stop_after;	/* return -EIO after this many, or 0 */
+	size_t offset[TEST_MAX_RANGES];
+	size_t len[TEST_MAX_RANGES];
+};
+
+static int carveout_test_record(void *arg, size_t offset, size_t len)
+{
+	struct carveout_test_ranges *r = arg;
+
+	if (r->nr == TEST_MAX_RANGES)
+		return -E2BIG;
+	r->offset[r->nr] = offset;
+	r->len[r->nr] = len;
+	r->nr++;
+
+	return r->nr == r->stop_after ? -EIO : 0;
+}
+
+static int carveout_test_walk(struct carveout_pool *pool,
+			      struct carveout_test_ranges *r)
+{
+	r->nr = 0;
+
+	return carveout_pool_walk_free(pool, carveout_test_record, r);
+}
+
+/*
+ * What a scrubber is called on when it is installed: exactly the free
+ * ranges, never an allocated page, lowest first; its error stops the walk.
+ */
+static void carveout_test_walk_free(struct kunit *test)
+{
+	struct carveout_pool *pool = carveout_test_pool(test, TEST_PAGES,
+							gen_pool_first_fit);
+	struct carveout_test_ranges r = { };
+	size_t a, b, c;
+
+	/* An empty pool is one free range. */
+	KUNIT_EXPECT_EQ(test, carveout_test_walk(pool, &r), 0);
+	KUNIT_ASSERT_EQ(test, r.nr, 1);
+	KUNIT_EXPECT_EQ(test, r.offset[0], 0);
+	KUNIT_EXPECT_EQ(test, r.len[0], pool->size);
+
+	/* Pages 0-1 (a), 2 (b), 3-5 (c) allocated; free b: holes 2, 6-15. */
+	a = carveout_test_alloc(test, pool, 2 * PAGE_SIZE);
+	b = carveout_test_alloc(test, pool, PAGE_SIZE);
+	c = carveout_test_alloc(test, pool, 3 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, a, 0);
+	KUNIT_ASSERT_EQ(test, b, 2 * PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, c, 3 * PAGE_SIZE);
+	carveout_pool_free(pool, b, PAGE_SIZE);
+
+	KUNIT_EXPECT_EQ(test, carveout_test_walk(pool, &r), 0);
+	KUNIT_ASSERT_EQ(test, r.nr, 2);
+	KUNIT_EXPECT_EQ(test, r.offset[0], 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, r.len[0], PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, r.offset[1], 6 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, r.len[1], (TEST_PAGES - 6) * PAGE_SIZE);
+
+	/* A failing callback stops the walk and its error is returned. */
+	r.stop_after = 1;
+	KUNIT_EXPECT_EQ(test, carveout_test_walk(pool, &r), -EIO);
+	KUNIT_EXPECT_EQ(test, r.nr, 1);
+
+	/* A full pool has nothing to scrub. */
+	carveout_test_alloc(test, pool, PAGE_SIZE);
+	carveout_test_alloc(test, pool, (TEST_PAGES - 6) * PAGE_SIZE);
+	r.stop_after = 0;
+	KUNIT_EXPECT_EQ(test, carveout_test_walk(pool, &r), 0);
+	KUNIT_EXPECT_EQ(test, r.nr, 0);
+
+	carveout_pool_free(pool, 0, pool->size);
+}
+
 static struct kunit_case carveout_heap_test_cases[] = {
 	KUNIT_CASE(carveout_test_pool_init_errors),
 	KUNIT_CASE(carveout_test_page_rounding),
@@ -307,6 +385,7 @@ static struct kunit_case carveout_heap_test_cases[] = {
 	KUNIT_CASE(carveout_test_first_fit),
 	KUNIT_CASE(carveout_test_largest_free),
 	KUNIT_CASE(carveout_test_bad_lengths),
+	KUNIT_CASE(carveout_test_walk_free),
 	{}
 };
 

@@ -455,6 +455,8 @@ static void contig_dma_buf_release(struct dma_buf *dmabuf)
 {
 	struct contig_buffer *buf = dmabuf->priv;
 	struct contig_heap *ch = buf->heap;
+	const struct dma_heap_scrubber *scrubber;
+	int ret = 0;
 
 	scoped_guard(mutex, &buf->lock) {
 		if (WARN(buf->vmap_cnt, "%s: buffer still mapped in the kernel\n",
@@ -463,10 +465,33 @@ static void contig_dma_buf_release(struct dma_buf *dmabuf)
 	}
 	mutex_destroy(&buf->lock);
 
+	/*
+	 * A scrubber installed meanwhile scrubs this range with the rest of
+	 * the free memory, once this release is done: see
+	 * contig_heap_scrub_free().
+	 */
+	guard(rwsem_read)(&ch->scrub_sem);
+
+	scrubber = ch->heap ? dma_heap_get_scrubber(ch->heap) : NULL;
+	if (scrubber)
+		ret = scrubber->scrub(scrubber, buf->phys, buf->size);
+
 	scoped_guard(mutex, &ch->lock) {
 		list_del(&buf->node);
 		ch->used -= buf->size;
 		ch->nr_buffers--;
+		if (ret) {
+			list_add_tail(&buf->node, &ch->quarantine);
+			ch->quarantined += buf->size;
+		}
+	}
+
+	if (ret) {
+		/* Never hand out a range that may hold its last user's data. */
+		pr_err("%s: scrubber %s failed on %pa+%#zx: %pe, the range is not reused\n",
+		       ch->name, scrubber->name, &buf->phys, buf->size,
+		       ERR_PTR(ret));
+		return;
 	}
 
 	buf->release(buf);
@@ -652,12 +677,14 @@ static DEFINE_MUTEX(contig_debugfs_lock);
 static int contig_heap_stats_show(struct seq_file *s, void *unused)
 {
 	struct contig_heap *ch = s->private;
-	u64 used;
+	const struct dma_heap_scrubber *scrubber;
+	u64 used, quarantined;
 	unsigned long nr_buffers;
 
 	scoped_guard(mutex, &ch->lock) {
 		used = ch->used;
 		nr_buffers = ch->nr_buffers;
+		quarantined = ch->quarantined;
 	}
 
 	seq_printf(s, "region: %s\n", ch->region);
@@ -668,6 +695,13 @@ static int contig_heap_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "buffers: %lu\n", nr_buffers);
 	if (ch->largest_free)
 		seq_printf(s, "largest_free: %llu\n", ch->largest_free(ch));
+	if (ch->cpu_access == CONTIG_CPU_ACCESS_NONE) {
+		scrubber = dma_heap_get_scrubber(ch->heap);
+		seq_printf(s, "scrubber: %s\n", scrubber ? scrubber->name : "none");
+		seq_printf(s, "quarantined: %llu\n", quarantined);
+		seq_printf(s, "userspace: %s\n",
+			   dma_heap_is_published(ch->heap) ? "yes" : "no");
+	}
 
 	return 0;
 }
@@ -702,6 +736,35 @@ static void contig_heap_debugfs_add(struct contig_heap *ch)
 }
 
 /**
+ * contig_heap_scrub_free() - &dma_heap_ops.scrub_free of contiguous heaps
+ * @heap: heap registered with contig_heap_add(), whose scrubber was just
+ *	installed
+ *
+ * Waits for the frees that started before the scrubber was installed (they
+ * did not scrub), then has the owner's @scrub_free callback scrub every
+ * range the heap has not handed out. Every free from now on scrubs.
+ *
+ * Context: Process context. May sleep.
+ *
+ * Return: 0, -EOPNOTSUPP for a heap without a @scrub_free callback, or the
+ * scrubber's error.
+ */
+int contig_heap_scrub_free(struct dma_heap *heap)
+{
+	struct contig_heap *ch = dma_heap_get_drvdata(heap);
+	const struct dma_heap_scrubber *scrubber = dma_heap_get_scrubber(heap);
+
+	if (!ch->scrub_free || !scrubber ||
+	    ch->cpu_access != CONTIG_CPU_ACCESS_NONE)
+		return -EOPNOTSUPP;
+
+	guard(rwsem_write)(&ch->scrub_sem);
+
+	return ch->scrub_free(ch, scrubber);
+}
+EXPORT_SYMBOL_NS_GPL(contig_heap_scrub_free, "DMA_BUF_HEAP");
+
+/**
  * contig_heap_add() - register a heap of physically contiguous buffers
  * @ch: heap bookkeeping, with the public fields filled in
  * @ops: heap operations. The allocate callback finds @ch with
@@ -712,6 +775,11 @@ static void contig_heap_debugfs_add(struct contig_heap *ch)
  * ``buffers`` files, and, if @ch->np is set, the region of the heap for
  * consumers naming it in their memory-region property. Heaps cannot be
  * removed: @ch must stay allocated forever once this succeeded.
+ *
+ * A heap the CPU cannot access (%CONTIG_CPU_ACCESS_NONE) is registered for
+ * kernel users only, unless @ch->unscrubbed_user_access is set: nothing
+ * clears its buffers between users, so it gets its /dev/dma_heap node only
+ * once a scrubber is installed with dma_heap_set_scrubber().
  *
  * Context: Process context. May sleep.
  *
@@ -725,6 +793,8 @@ int contig_heap_add(struct contig_heap *ch, const struct dma_heap_ops *ops)
 		.name = ch->name,
 		.ops = ops,
 		.priv = ch,
+		.kernel_only = ch->cpu_access == CONTIG_CPU_ACCESS_NONE &&
+			       !ch->unscrubbed_user_access,
 	};
 	struct dma_heap *heap;
 	int ret;
@@ -735,9 +805,12 @@ int contig_heap_add(struct contig_heap *ch, const struct dma_heap_ops *ops)
 		return -EINVAL;
 
 	mutex_init(&ch->lock);
+	init_rwsem(&ch->scrub_sem);
 	INIT_LIST_HEAD(&ch->buffers);
+	INIT_LIST_HEAD(&ch->quarantine);
 	ch->used = 0;
 	ch->nr_buffers = 0;
+	ch->quarantined = 0;
 
 	heap = dma_heap_add(&exp_info);
 	if (IS_ERR(heap)) {

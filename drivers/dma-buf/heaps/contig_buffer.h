@@ -8,6 +8,7 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/types.h>
 
 struct dentry;
@@ -16,6 +17,7 @@ struct device_node;
 struct dma_buf;
 struct dma_heap;
 struct dma_heap_ops;
+struct dma_heap_scrubber;
 struct reserved_mem;
 
 /**
@@ -51,6 +53,20 @@ struct contig_heap;
 typedef u64 (*contig_largest_free_t)(struct contig_heap *ch);
 
 /**
+ * typedef contig_scrub_free_t - scrub all memory a heap has not handed out
+ * @ch: the heap
+ * @scrubber: the scrubber just installed for the heap
+ *
+ * Called once, when a scrubber is installed, for memory freed before (or
+ * left by the firmware or an earlier boot). It must keep the heap from
+ * handing out any of the memory it scrubs until it returns.
+ *
+ * Return: 0 once every free range was scrubbed, or the scrubber's error.
+ */
+typedef int (*contig_scrub_free_t)(struct contig_heap *ch,
+				   const struct dma_heap_scrubber *scrubber);
+
+/**
  * struct contig_heap - bookkeeping shared by contiguous dma-buf heaps
  * @name: heap name, used for the device node, debugfs and as the dma-buf
  *	exporter name. Must stay valid for the lifetime of the heap.
@@ -64,12 +80,26 @@ typedef u64 (*contig_largest_free_t)(struct contig_heap *ch);
  *	DMA_ATTR_MMIO. Such a heap must not use @CONTIG_CPU_ACCESS_CACHED,
  *	the only mode whose buffers are described with struct pages.
  * @largest_free: optional callback reporting the largest free block
+ * @scrub_free: callback of %CONTIG_CPU_ACCESS_NONE heaps whose operations
+ *	have &dma_heap_ops.scrub_free set to contig_heap_scrub_free()
  * @np: optional device-tree node of the region. contig_heap_add() registers
  *	it as the region of the heap, so that devices can refer to the heap
  *	with a memory-region property.
+ * @unscrubbed_user_access: only for %CONTIG_CPU_ACCESS_NONE heaps: give the
+ *	heap its /dev/dma_heap node at once, although nothing clears its
+ *	buffers between users (the device tree asked for it). Without it such
+ *	a heap serves kernel users only until a scrubber is installed with
+ *	dma_heap_set_scrubber(). Memory the CPU may access is always cleared
+ *	by the helpers, so heaps of that kind always get their node.
  *
  * The owner fills in the fields above and calls contig_heap_add(); the
  * remaining fields belong to the helpers.
+ *
+ * Buffers of a heap with a scrubber (see &struct dma_heap_scrubber) are
+ * scrubbed when they are freed, before their owner's release callback
+ * returns the memory. A buffer whose scrub fails is never released: it
+ * stays in the heap's quarantine, counted in debugfs, and its memory is
+ * never reused.
  * Heaps cannot be removed, so the structure must never be freed once
  * contig_heap_add() succeeded.
  */
@@ -81,14 +111,19 @@ struct contig_heap {
 	enum contig_cpu_access cpu_access;
 	bool no_struct_page;
 	contig_largest_free_t largest_free;
+	contig_scrub_free_t scrub_free;
 	struct device_node *np;
+	bool unscrubbed_user_access;
 
 	/* private: */
 	struct dma_heap *heap;		/* set by contig_heap_add() */
-	struct mutex lock;		/* protects the three fields below */
+	struct mutex lock;		/* protects the five fields below */
 	struct list_head buffers;	/* live buffers */
 	u64 used;			/* bytes in live buffers */
 	unsigned long nr_buffers;	/* number of live buffers */
+	struct list_head quarantine;	/* buffers whose scrub failed */
+	u64 quarantined;		/* bytes in quarantined buffers */
+	struct rw_semaphore scrub_sem;	/* frees vs. contig_heap_scrub_free() */
 	struct dentry *debugfs;		/* may be an error pointer */
 };
 
@@ -128,6 +163,7 @@ struct contig_buffer {
 int contig_heap_check_exclusive(struct device *dev, struct device_node *np,
 				const struct reserved_mem *rmem);
 int contig_heap_add(struct contig_heap *ch, const struct dma_heap_ops *ops);
+int contig_heap_scrub_free(struct dma_heap *heap);
 const char *contig_cpu_access_name(enum contig_cpu_access access);
 
 void contig_buffer_init(struct contig_buffer *buf, struct contig_heap *ch,

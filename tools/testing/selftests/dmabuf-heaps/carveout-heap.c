@@ -74,6 +74,10 @@ struct heap_stats {
 	__u64 used;
 	__u64 buffers;
 	__u64 largest_free;
+	/* Only for cpu_access none: */
+	char scrubber[NAME_MAX + 1];	/* "none" if there is none */
+	__u64 quarantined;
+	bool userspace;			/* has a /dev/dma_heap node */
 };
 
 /* One line of /sys/kernel/debug/dma_heap/<heap>/buffers */
@@ -102,8 +106,10 @@ struct carveout_region {
 	__u64 range_base[MAX_ALLOC_RANGES];
 	__u64 range_size[MAX_ALLOC_RANGES];
 	enum cpu_access cpu_access;	/* expected from no-map/no-cpu-access */
+	bool unscrubbed_ok;		/* linux,dma-heap-unscrubbed-user-access */
 	const char *reject;		/* why the driver must refuse it */
 	bool registered;		/* a heap for this node exists */
+	bool kernel_only;		/* ... without a /dev/dma_heap node */
 	int fd;				/* /dev/dma_heap/<name>, or -1 */
 };
 
@@ -343,6 +349,7 @@ static bool dt_parse_region(const char *node, __u32 ac, __u32 sc,
 		r->nr_ranges = i;
 	}
 
+	r->unscrubbed_ok = dt_has_prop(node, "linux,dma-heap-unscrubbed-user-access");
 	if (dt_has_prop(node, "no-cpu-access"))
 		r->cpu_access = CPU_ACCESS_NONE;
 	else if (dt_has_prop(node, "no-map"))
@@ -398,8 +405,10 @@ static int parse_stats(const char *name, struct heap_stats *st,
 {
 	static const char * const keys[] = {
 		"region", "base", "size", "cpu_access", "used", "buffers",
-		"largest_free",
+		"largest_free", "scrubber", "quarantined", "userspace",
 	};
+	/* Keys only heaps without CPU access have */
+	const unsigned int nocpu_keys = 7;
 	unsigned int seen = 0, k;
 	char path[PATH_MAX];
 	char *text, *line, *save, *val;
@@ -472,6 +481,19 @@ static int parse_stats(const char *name, struct heap_stats *st,
 		case 6:
 			num = &st->largest_free;
 			break;
+		case 7:
+			snprintf(st->scrubber, sizeof(st->scrubber), "%s", val);
+			break;
+		case 8:
+			num = &st->quarantined;
+			break;
+		case 9:
+			if (strcmp(val, "yes") && strcmp(val, "no")) {
+				snprintf(why, why_len, "bad userspace '%s'", val);
+				goto err_inval;
+			}
+			st->userspace = !strcmp(val, "yes");
+			break;
 		}
 		if (num && parse_u64(val, 10, num)) {
 			snprintf(why, why_len, "bad %s '%s'", line, val);
@@ -480,6 +502,14 @@ static int parse_stats(const char *name, struct heap_stats *st,
 	}
 
 	for (k = 0; k < ARRAY_SIZE(keys); k++) {
+		if (k >= nocpu_keys && st->cpu_access != CPU_ACCESS_NONE) {
+			if (seen & (1U << k)) {
+				snprintf(why, why_len, "key '%s' on a heap with CPU access",
+					 keys[k]);
+				goto err_inval;
+			}
+			continue;
+		}
 		if (!(seen & (1U << k))) {
 			snprintf(why, why_len, "missing key '%s'", keys[k]);
 			goto err_inval;
@@ -836,6 +866,12 @@ FIXTURE_SETUP(carveout)
 		    strcmp(st.region, r->node))
 			continue;
 
+		/* Kernel only: the heap exists, userspace cannot reach it. */
+		if (st.cpu_access == CPU_ACCESS_NONE && !st.userspace) {
+			r->kernel_only = true;
+			continue;
+		}
+
 		snprintf(path, sizeof(path), "%s/%s", HEAP_DEV_DIR, r->name);
 		r->fd = open(path, O_RDWR | O_CLOEXEC);
 		if (r->fd < 0)
@@ -877,8 +913,23 @@ static bool carveout_driver_present(void)
 }
 
 /*
- * Every valid carveout node got a heap with a device node and debugfs files,
- * and no invalid node did.
+ * A heap the CPU cannot clear reaches userspace only if something scrubs
+ * it or the device tree accepts unscrubbed reuse.
+ */
+static const char *heap_should_be_kernel_only(const struct carveout_region *r,
+					      const struct heap_stats *st)
+{
+	if (r->cpu_access != CPU_ACCESS_NONE || r->unscrubbed_ok)
+		return NULL;
+	if (strcmp(st->scrubber, "none"))
+		return NULL;
+
+	return "no-cpu-access, no scrubber and no linux,dma-heap-unscrubbed-user-access";
+}
+
+/*
+ * Every valid carveout node got a heap with debugfs files and, unless it is
+ * a protected heap nothing scrubs, a device node; no invalid node did.
  */
 TEST_F(carveout, regions_registered)
 {
@@ -902,8 +953,23 @@ TEST_F(carveout, regions_registered)
 					  r->node, r->reject);
 			continue;
 		}
-		if (r->registered)
+		if (r->kernel_only) {
+			if (parse_stats(r->name, &st, why, sizeof(why)))
+				heap_fail(r, "no usable stats: %s", why);
+			else if (!heap_should_be_kernel_only(r, &st))
+				heap_fail(r, "node %s has no %s (scrubber %s)",
+					  r->node, path, st.scrubber);
+			else if (!access(path, F_OK))
+				heap_fail(r, "kernel-only heap has %s", path);
 			continue;
+		}
+		if (r->registered) {
+			if (!parse_stats(r->name, &st, why, sizeof(why)) &&
+			    heap_should_be_kernel_only(r, &st))
+				heap_fail(r, "node %s has %s although %s", r->node,
+					  path, heap_should_be_kernel_only(r, &st));
+			continue;
+		}
 
 		/* With duplicate names exactly one node gets the heap */
 		for (j = 0; j < self->nr_regions; j++)
