@@ -498,8 +498,9 @@ static void dma_heap_test_kernel_only(struct kunit *test)
 		.kernel_only = true,
 	};
 	struct vfsmount *mnt = dma_heap_test_dev(test);
-	struct dma_heap *heap, *found;
+	struct dma_heap *heap, *found, *system;
 	struct dma_buf *dmabuf;
+	int calls;
 
 	/* Heaps are permanent: only the first run of the boot can test. */
 	found = dma_heap_find(KERNEL_ONLY_HEAP_NAME);
@@ -520,10 +521,23 @@ static void dma_heap_test_kernel_only(struct kunit *test)
 							   KERNEL_ONLY_HEAP_NAME));
 	KUNIT_EXPECT_NULL(test, dma_heap_get_scrubber(heap));
 
+	/*
+	 * The kernel API reaches the allocate op of a heap without a node.
+	 * The test heap delegates to the system heap, which is missing when
+	 * it is a module that is not loaded yet: then the op's -ENODEV.
+	 */
+	system = dma_heap_find("system");
+	calls = atomic_read(&test_heap_calls);
 	dmabuf = dma_heap_buffer_alloc(heap, PAGE_SIZE, O_RDWR, 0);
-	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, dmabuf);
+	KUNIT_EXPECT_EQ(test, atomic_read(&test_heap_calls), calls + 1);
+	if (system)
+		KUNIT_EXPECT_NOT_ERR_OR_NULL(test, dmabuf);
+	else
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(dmabuf), -ENODEV);
 	if (!IS_ERR_OR_NULL(dmabuf))
 		dma_buf_put(dmabuf);
+	if (system)
+		dma_heap_put(system);
 
 	/* A heap that cannot use a scrubber refuses it. */
 	KUNIT_EXPECT_EQ(test, dma_heap_set_scrubber(test_heap, &test_scrubber),

@@ -31,7 +31,7 @@ check "no heap before the heap modules load" \
 for spec in \
 	"system_heap:system" \
 	"cma_heap:default_cma_region cma-module" \
-	"carveout_heap:framebuffer-noecc carveout-cached carveout-dynamic protected,carveout" \
+	"carveout_heap:framebuffer-noecc carveout-cached carveout-dynamic" \
 	"coherent_heap:coherent-module"; do
 	m=${spec%%:*}
 	check "modprobe $m" 'modprobe $m'
@@ -39,6 +39,8 @@ for spec in \
 		check "$m provides heap $h" 'heap "$h"'
 	done
 done
+check "the protected carveout serves kernel users only (no node, stats present)" \
+	'! heap protected,carveout && [ -f "/sys/kernel/debug/dma_heap/protected,carveout/stats" ]'
 check "the cma-driver private area is no heap" '! heap cma-driver@72000000'
 
 check "modprobe dma-heap-test-importer" 'modprobe dma-heap-test-importer'
