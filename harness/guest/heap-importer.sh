@@ -23,20 +23,8 @@ DRV=/sys/bus/platform/drivers/dma-heap-test-importer
 HEAPDBG=/sys/kernel/debug/dma_heap
 FW_SIZE=1048576
 
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
-# check DESC EXPR: one test case from the status of a shell expression,
-# evaluated (give it in single quotes)
-check() {
-	if eval "$2"; then ok "$1"; else nok "$1"; fi
-}
-bail() {
-	echo "Bail out! $*"
-	echo "# Totals: pass:$((n - fails)) fail:$((fails + 1)) xfail:0 xpass:0 skip:0 error:0"
-	exit 1
-}
+# TAP helpers (tap_check, tap_totals...), shared with the scenarios.
+. /scenarios/lib.sh
 
 # be32 FILE OFFSET: a big-endian cell of a device-tree property
 be32() {
@@ -64,8 +52,8 @@ dev=""
 for e in "$DRV"/*; do
 	[ -d "$e" ] && [ -e "$e/of_node" ] && dev=$(basename "$e")
 done
-[ -n "$dev" ] || bail "importer not bound (driver dir: $(ls "$DRV" 2>&1 | tr '\n' ' '))"
-ok "importer $dev bound"
+[ -n "$dev" ] || tap_bail "importer not bound (driver dir: $(ls "$DRV" 2>&1 | tr '\n' ' '))"
+tap_ok "importer $dev bound"
 D=$DBG/$dev
 
 # Its region, from the device tree: the node whose phandle memory-region holds.
@@ -75,7 +63,7 @@ region=""
 for r in /proc/device-tree/reserved-memory/*/; do
 	[ -f "$r/phandle" ] && [ "$(be32 "$r/phandle" 0)" = "$ph" ] && region=${r%/}
 done
-[ -n "$region" ] || bail "no reserved-memory node with phandle $ph"
+[ -n "$region" ] || tap_bail "no reserved-memory node with phandle $ph"
 rbase=$(be64 "$region/reg" 0)
 rsize=$(be64 "$region/reg" 8)
 rend=$((rbase + rsize))
@@ -83,19 +71,19 @@ dtname=$(tr -d '\0' < "$region/linux,dma-heap-name")
 printf '# region %s: 0x%x-0x%x, heap "%s"\n' "$(basename "$region")" "$rbase" $((rend - 1)) "$dtname"
 
 heap=$(cat "$D/heap")
-check "heap is the region's heap ($heap)" '[ "$heap" = "$dtname" ]'
-[ -f "$HEAPDBG/$heap/stats" ] || bail "no stats for heap $heap"
+tap_check "heap is the region's heap ($heap)" '[ "$heap" = "$dtname" ]'
+[ -f "$HEAPDBG/$heap/stats" ] || tap_bail "no stats for heap $heap"
 
 deferrals=$(cat "$DBG/probe_deferrals")
 if [ $mode = deferred ]; then
-	check "probe deferred before the heap existed ($deferrals deferrals)" '[ "$deferrals" -ge 1 ]'
-	check "nothing left in devices_deferred" \
+	tap_check "probe deferred before the heap existed ($deferrals deferrals)" '[ "$deferrals" -ge 1 ]'
+	tap_check "nothing left in devices_deferred" \
 		'[ -z "$(cat /sys/kernel/debug/devices_deferred)" ]'
 	# The heap registered after the importer's first probe, and the
 	# importer bound after the heap: the console shows them in this order.
 	line_heap=$(dmesg | grep -n "heap \"$heap\"" | head -1 | cut -d: -f1)
 	line_imp=$(dmesg | grep -n "$dev: .*firmware buffer from heap" | head -1 | cut -d: -f1)
-	check "importer bound after its heap registered (console lines $line_heap, $line_imp)" \
+	tap_check "importer bound after its heap registered (console lines $line_heap, $line_imp)" \
 		'[ -n "$line_heap" ] && [ -n "$line_imp" ] && [ "$line_imp" -gt "$line_heap" ]'
 else
 	echo "# probe deferrals: $deferrals"
@@ -132,14 +120,14 @@ check_buffers() {
 
 fw=$(grep ' firmware ' "$D/buffers")
 echo "# $fw"
-check "one firmware buffer, id 0, $FW_SIZE bytes" \
+tap_check "one firmware buffer, id 0, $FW_SIZE bytes" \
 	'[ "$(grep -c " firmware " "$D/buffers")" = 1 ] && [ "${fw%% *}" = 0 ] &&
 	 [ "$(echo "$fw" | cut -d" " -f3)" = $FW_SIZE ]'
-check "firmware buffer inside the region" check_buffers
+tap_check "firmware buffer inside the region" check_buffers
 
 base_used=$(stat_of used)
 base_bufs=$(stat_of buffers)
-check "heap accounts for the firmware buffer (used $base_used, buffers $base_bufs)" \
+tap_check "heap accounts for the firmware buffer (used $base_used, buffers $base_bufs)" \
 	'[ "$base_used" -ge $FW_SIZE ] && [ "$base_bufs" -ge 1 ]'
 
 # Suspend buffers of assorted sizes; sizes are rounded up to pages.
@@ -151,24 +139,24 @@ for sz in 4096 65536 1048576 12288 5000 2097152 4096 262144; do
 		line=$(tail -n1 "$D/buffers")
 		got=$(echo "$line" | cut -d' ' -f3)
 		used=$((used + got))
-		check "create $sz: $line" '[ "$(echo "$line" | cut -d" " -f2)" = suspend ] &&
+		tap_check "create $sz: $line" '[ "$(echo "$line" | cut -d" " -f2)" = suspend ] &&
 			[ "$got" -ge $sz ] && [ $((got % 4096)) = 0 ] && [ $((got - sz)) -lt 4096 ]'
 	else
-		nok "create $sz: $e"
+		tap_nok "create $sz: $e"
 	fi
 done
-check "$nr suspend buffers inside the region, no overlaps" check_buffers
-check "heap usage follows ($(stat_of used) == $used)" '[ "$(stat_of used)" = $used ]'
-check "heap buffer count follows" '[ "$(stat_of buffers)" = $((base_bufs + nr)) ]'
+tap_check "$nr suspend buffers inside the region, no overlaps" check_buffers
+tap_check "heap usage follows ($(stat_of used) == $used)" '[ "$(stat_of used)" = $used ]'
+tap_check "heap buffer count follows" '[ "$(stat_of buffers)" = $((base_bufs + nr)) ]'
 
 # Refusals leave everything as it was.
-e=$(write "$D/create" 0) && nok "create 0 succeeded" || check "create 0 refused ($e)" '[ "$e" = "Invalid argument" ]'
-e=$(write "$D/create" $((rsize + 4096))) && nok "create larger than the region succeeded" ||
-	check "create larger than the region refused ($e)" '[ "$e" = "Cannot allocate memory" ]'
-e=$(write "$D/create" junk) && nok "create junk succeeded" || check "create junk refused ($e)" '[ "$e" = "Invalid argument" ]'
-e=$(write "$D/destroy" 0) && nok "destroy firmware succeeded" || check "destroy firmware refused ($e)" '[ "$e" = "Operation not permitted" ]'
-e=$(write "$D/destroy" 4242) && nok "destroy unknown id succeeded" || check "destroy unknown id refused ($e)" '[ "$e" = "No such file or directory" ]'
-check "refusals allocated nothing" '[ "$(stat_of used)" = $used ] && [ "$(grep -c . "$D/buffers")" = $((nr + 1)) ]'
+e=$(write "$D/create" 0) && tap_nok "create 0 succeeded" || tap_check "create 0 refused ($e)" '[ "$e" = "Invalid argument" ]'
+e=$(write "$D/create" $((rsize + 4096))) && tap_nok "create larger than the region succeeded" ||
+	tap_check "create larger than the region refused ($e)" '[ "$e" = "Cannot allocate memory" ]'
+e=$(write "$D/create" junk) && tap_nok "create junk succeeded" || tap_check "create junk refused ($e)" '[ "$e" = "Invalid argument" ]'
+e=$(write "$D/destroy" 0) && tap_nok "destroy firmware succeeded" || tap_check "destroy firmware refused ($e)" '[ "$e" = "Operation not permitted" ]'
+e=$(write "$D/destroy" 4242) && tap_nok "destroy unknown id succeeded" || tap_check "destroy unknown id refused ($e)" '[ "$e" = "No such file or directory" ]'
+tap_check "refusals allocated nothing" '[ "$(stat_of used)" = $used ] && [ "$(grep -c . "$D/buffers")" = $((nr + 1)) ]'
 
 # Destroy one by id, then the rest.
 victim=$(sed -n 3p "$D/buffers")
@@ -176,18 +164,18 @@ vid=${victim%% *}
 vsize=$(echo "$victim" | cut -d' ' -f3)
 if e=$(write "$D/destroy" "$vid"); then
 	used=$((used - vsize))
-	check "destroy $vid: gone, usage $used" '[ -z "$(grep "^$vid " "$D/buffers")" ] &&
+	tap_check "destroy $vid: gone, usage $used" '[ -z "$(grep "^$vid " "$D/buffers")" ] &&
 		[ "$(stat_of used)" = $used ]'
 else
-	nok "destroy $vid: $e"
+	tap_nok "destroy $vid: $e"
 fi
 if e=$(write "$D/destroy" all); then
-	check "destroy all: only the firmware buffer left" \
+	tap_check "destroy all: only the firmware buffer left" \
 		'[ "$(grep -c . "$D/buffers")" = 1 ] && [ -n "$(grep " firmware " "$D/buffers")" ]'
 else
-	nok "destroy all: $e"
+	tap_nok "destroy all: $e"
 fi
-check "heap usage back to the start ($(stat_of used) == $base_used)" \
+tap_check "heap usage back to the start ($(stat_of used) == $base_used)" \
 	'[ "$(stat_of used)" = "$base_used" ] && [ "$(stat_of buffers)" = "$base_bufs" ]'
 
 # Fill the region, then check the failed create left nothing behind.
@@ -195,11 +183,11 @@ filled=0
 while write "$D/create" 1048576 > /dev/null; do filled=$((filled + 1)); done
 e=$(write "$D/create" 1048576)
 full_used=$(stat_of used)
-check "region filled with $filled more 1 MiB buffers, then ENOMEM ($e)" \
+tap_check "region filled with $filled more 1 MiB buffers, then ENOMEM ($e)" \
 	'[ "$e" = "Cannot allocate memory" ] && [ $filled -ge 1 ] && [ "$full_used" -le "$rsize" ]'
-check "all buffers of a full region inside it" check_buffers
+tap_check "all buffers of a full region inside it" check_buffers
 write "$D/destroy" all > /dev/null
-check "usage back after emptying ($(stat_of used) == $base_used)" '[ "$(stat_of used)" = "$base_used" ]'
+tap_check "usage back after emptying ($(stat_of used) == $base_used)" '[ "$(stat_of used)" = "$base_used" ]'
 
 # Unbind/bind: each cycle creates a suspend buffer, unbinds (everything
 # freed: the usage drops by the firmware and suspend buffers), binds again
@@ -227,11 +215,9 @@ while [ $i -lt "$rebinds" ]; do
 		break
 	fi
 done
-check "$i unbind/bind cycles, heap back to $base_used bytes each time" '[ $bad = 0 ] && [ $i = "$rebinds" ]'
-check "firmware buffer inside the region after rebinding" check_buffers
+tap_check "$i unbind/bind cycles, heap back to $base_used bytes each time" '[ $bad = 0 ] && [ $i = "$rebinds" ]'
+tap_check "firmware buffer inside the region after rebinding" check_buffers
 deferrals2=$(cat "$DBG/probe_deferrals")
-check "rebinding never deferred ($deferrals2 == $deferrals)" '[ "$deferrals2" = "$deferrals" ]'
+tap_check "rebinding never deferred ($deferrals2 == $deferrals)" '[ "$deferrals2" = "$deferrals" ]'
 
-echo "1..$n"
-echo "# Totals: pass:$((n - fails)) fail:$fails xfail:0 xpass:0 skip:0 error:0"
-[ $fails = 0 ]
+tap_totals

@@ -13,18 +13,13 @@
 # names reads back cleanly after the test modules are gone (their heap names
 # must be the core's own copies).
 
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
-check() {
-	if eval "$2"; then ok "$1"; else nok "$1"; fi
-}
+# TAP helpers (tap_check, tap_totals...), shared with the scenarios.
+. /scenarios/lib.sh
 heap() { [ -c "/dev/dma_heap/$1" ]; }
 loaded() { grep -q "^$1 " /proc/modules; }
 
 # The core's built-in KUnit suite leaves its own kunit-* heaps.
-check "no heap before the heap modules load" \
+tap_check "no heap before the heap modules load" \
 	'[ -z "$(ls /dev/dma_heap 2>/dev/null | grep -v "^kunit-")" ]'
 
 # module: heaps its loading must create
@@ -34,53 +29,51 @@ for spec in \
 	"carveout_heap:framebuffer-noecc carveout-cached carveout-dynamic" \
 	"coherent_heap:coherent-module"; do
 	m=${spec%%:*}
-	check "modprobe $m" 'modprobe $m'
+	tap_check "modprobe $m" 'modprobe $m'
 	for h in ${spec#*:}; do
-		check "$m provides heap $h" 'heap "$h"'
+		tap_check "$m provides heap $h" 'heap "$h"'
 	done
 done
-check "the protected carveout serves kernel users only (no node, stats present)" \
+tap_check "the protected carveout serves kernel users only (no node, stats present)" \
 	'! heap protected,carveout && [ -f "/sys/kernel/debug/dma_heap/protected,carveout/stats" ]'
-check "the cma-driver private area is no heap" '! heap cma-driver@72000000'
+tap_check "the cma-driver private area is no heap" '! heap cma-driver@72000000'
 
-check "modprobe dma-heap-test-importer" 'modprobe dma-heap-test-importer'
-check "the test importer probed" \
+tap_check "modprobe dma-heap-test-importer" 'modprobe dma-heap-test-importer'
+tap_check "the test importer probed" \
 	'[ -d /sys/kernel/debug/dma_heap_test_importer ] &&
 	 ls /sys/bus/platform/drivers/dma-heap-test-importer | grep -q dma-heap-test-importer'
 
 # KUnit suites run at load; a failing suite still loads, the host counts
 # the cases.
 for m in carveout_heap_test cma_heap_test; do
-	check "modprobe $m" 'modprobe $m'
+	tap_check "modprobe $m" 'modprobe $m'
 done
 # cma_heap_test exported the private area through cma_heap_dev_add().
-check "cma_heap_test exported the private area as cma-driver-exposed" \
+tap_check "cma_heap_test exported the private area as cma-driver-exposed" \
 	'heap cma-driver-exposed'
 for m in carveout_heap_test cma_heap_test; do
-	check "rmmod $m" 'rmmod $m'
-	check "$m is gone" '! loaded $m'
+	tap_check "rmmod $m" 'rmmod $m'
+	tap_check "$m is gone" '! loaded $m'
 done
 
 # Heaps cannot be removed: their modules stay.
 for m in carveout_heap coherent_heap cma_heap system_heap; do
-	check "rmmod $m refused while its heaps exist" '! rmmod $m 2>/dev/null'
-	check "$m still loaded" 'loaded $m'
+	tap_check "rmmod $m refused while its heaps exist" '! rmmod $m 2>/dev/null'
+	tap_check "$m still loaded" 'loaded $m'
 done
 
-check "rmmod dma-heap-test-importer" 'rmmod dma-heap-test-importer'
-check "test importer debugfs removed" '[ ! -d /sys/kernel/debug/dma_heap_test_importer ]'
-check "modprobe dma-heap-test-importer again" 'modprobe dma-heap-test-importer'
-check "the test importer probed again" '[ -d /sys/kernel/debug/dma_heap_test_importer ]'
+tap_check "rmmod dma-heap-test-importer" 'rmmod dma-heap-test-importer'
+tap_check "test importer debugfs removed" '[ ! -d /sys/kernel/debug/dma_heap_test_importer ]'
+tap_check "modprobe dma-heap-test-importer again" 'modprobe dma-heap-test-importer'
+tap_check "the test importer probed again" '[ -d /sys/kernel/debug/dma_heap_test_importer ]'
 
 # Every listing that prints heap or exporter names, after the KUnit
 # modules that created a heap are gone (KASAN reports a stale name).
-check "bufinfo reads back" 'cat /sys/kernel/debug/dma_buf/bufinfo >/dev/null'
+tap_check "bufinfo reads back" 'cat /sys/kernel/debug/dma_buf/bufinfo >/dev/null'
 for f in /sys/kernel/debug/dma_heap/*/stats; do
-	check "$f reads back" 'cat "$f" >/dev/null'
+	tap_check "$f reads back" 'cat "$f" >/dev/null'
 done
-check "every /dev/dma_heap node opens" \
+tap_check "every /dev/dma_heap node opens" \
 	'for h in /dev/dma_heap/*; do : < "$h" || exit 1; done'
 
-echo "1..$n"
-echo "# Totals: pass:$((n - fails)) fail:$fails xfail:0 xpass:0 skip:0 error:0"
-[ $fails = 0 ]
+tap_totals

@@ -1,4 +1,26 @@
-# Helpers for scenario scripts, sourced by /init before run.sh.
+# Helpers for scenario scripts, sourced by /init before run.sh, and by
+# the guest shell tests (heap-importer, modules-test).
+
+# TAP for checks written in shell: tap_ok/tap_nok DESC, tap_check DESC EXPR
+# (EXPR is eval'ed: give it in single quotes), tap_bail REASON; tap_totals
+# prints the plan and kselftest's totals line, and fails after any failed
+# case. tap_reset starts a new count (one per run_test).
+tap_reset() { tap_n=0 tap_fails=0; }
+tap_reset
+tap_ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+tap_nok() { tap_n=$((tap_n + 1)); tap_fails=$((tap_fails + 1)); echo "not ok $tap_n - $*"; }
+tap_check() { if eval "$2"; then tap_ok "$1"; else tap_nok "$1"; fi; }
+tap_totals() {
+	echo "1..$tap_n"
+	echo "# Totals: pass:$((tap_n - tap_fails)) fail:$tap_fails xfail:0 xpass:0 skip:0 error:0"
+	[ "$tap_fails" = 0 ]
+}
+tap_bail() {
+	echo "Bail out! $*"
+	tap_fails=$((tap_fails + 1))
+	tap_totals
+	exit 1
+}
 
 # The heaps of the demo layout (harness/dts/*.dtsi); every bad-DT
 # scenario carries them and checks they still work. The protected heap

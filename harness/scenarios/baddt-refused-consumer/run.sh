@@ -5,22 +5,17 @@
 refused_consumer_check() {
 	imp=/dma-heap-test-importer region=/reserved-memory/overlap-a@58000000
 	drv=/sys/bus/platform/drivers/dma-heap-test-importer
-	n=0 ok=1
-	t() {
-		n=$((n + 1))
-		if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; ok=0; fi
-	}
+	tap_reset
 	echo "# lookup errors:"
 	dmesg | grep -F "$imp" | sed 's/^/#   /'
-	t "lookup error names the consumer and the region" \
+	tap_check "lookup error names the consumer and the region" \
 		"dmesg | grep -qF 'dma_heap: $imp: memory-region $region is not a dma-buf heap: its driver did not export it'"
-	t "importer probe failed with -ENODEV" \
+	tap_check "importer probe failed with -ENODEV" \
 		"dmesg | grep -F '$imp: cannot get the \"protected\" heap' | grep -q 'error -19:'"
-	t "importer not bound" "! ls $drv 2>/dev/null | grep -q importer"
-	t "importer not waiting in deferred probe" \
+	tap_check "importer not bound" "! ls $drv 2>/dev/null | grep -q importer"
+	tap_check "importer not waiting in deferred probe" \
 		"! grep -q importer /sys/kernel/debug/devices_deferred"
-	echo "1..$n"
-	[ $ok = 1 ]
+	tap_totals
 }
 run_test dt-error-1 expect_dt_error 'overlap-a@58000000' 'region overlaps /reserved-memory/overlap-b@58800000'
 run_test dt-error-2 expect_dt_error 'overlap-b@58800000' 'region overlaps /reserved-memory/overlap-a@58000000'

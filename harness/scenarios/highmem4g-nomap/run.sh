@@ -6,35 +6,30 @@ highmem4g_check() {
 	param=/sys/module/dma_heap_test_importer/parameters/dma_mask_bits
 	dev=dma-heap-test-importer
 	dbg=/sys/kernel/debug/dma_heap_test_importer/$dev
-	n=0 fails=0
-	t() {
-		n=$((n + 1))
-		if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fails=$((fails + 1)); fi
-	}
+	tap_reset
 	dmesg | grep -F "$dev" | sed 's/^/# /'
-	t "32-bit importer not bound" '[ ! -e "$drv/$dev" ]'
-	t "32-bit importer refused with -EINVAL" \
+	tap_check "32-bit importer not bound" '[ ! -e "$drv/$dev" ]'
+	tap_check "32-bit importer refused with -EINVAL" \
 		'dmesg | grep -F "$dev" | grep -F "cannot allocate the firmware buffer" | grep -qE "EINVAL|-22"'
-	t "no warning from the refused map" '! dmesg | grep -qE "WARNING:|DMA addr .* overflow"'
-	t "heap usage back to 0 after the refusal" \
+	tap_check "no warning from the refused map" '! dmesg | grep -qE "WARNING:|DMA addr .* overflow"'
+	tap_check "heap usage back to 0 after the refusal" \
 		'grep -qx "used: 0" /sys/kernel/debug/dma_heap/protected,high/stats'
 	echo 64 > "$param"
 	echo "$dev" > "$drv/bind" 2>/dev/null
-	t "64-bit importer bound" '[ -e "$drv/$dev" ]'
+	tap_check "64-bit importer bound" '[ -e "$drv/$dev" ]'
 	echo 4096 > "$dbg/create" 2>/dev/null
 	cat "$dbg/buffers" 2>/dev/null | sed 's/^/# /'
 	# Start addresses with more than 8 hex digits: above 4 GiB.
 	high=$(awk '{ s = $4; sub(/-.*/, "", s); sub(/^0x0*/, "", s);
 		      if (length(s) > 8) c++ } END { print c + 0 }' "$dbg/buffers" 2>/dev/null)
-	t "firmware and suspend buffers above 4 GiB ($high of 2)" '[ "$high" = 2 ]'
+	tap_check "firmware and suspend buffers above 4 GiB ($high of 2)" '[ "$high" = 2 ]'
 	echo "$dev" > "$drv/unbind"
 	echo 32 > "$param"
 	err=$( { echo "$dev" > "$drv/bind"; } 2>&1)
-	t "32-bit rebind refused: ${err##*: }" '[ ! -e "$drv/$dev" ]'
-	t "still no warning" '! dmesg | grep -qE "WARNING:|DMA addr .* overflow"'
-	t "heap usage back to 0" \
+	tap_check "32-bit rebind refused: ${err##*: }" '[ ! -e "$drv/$dev" ]'
+	tap_check "still no warning" '! dmesg | grep -qE "WARNING:|DMA addr .* overflow"'
+	tap_check "heap usage back to 0" \
 		'grep -qx "used: 0" /sys/kernel/debug/dma_heap/protected,high/stats'
-	echo "1..$n"
-	[ $fails = 0 ]
+	tap_totals
 }
 run_test highmem4g-importer highmem4g_check
