@@ -5,8 +5,11 @@
  *
  * A buffer is described by a physical range and a CPU access mode:
  *
- * - cached: the range is in the kernel linear mapping. CPU mappings are
- *   cacheable, device mappings do cache maintenance.
+ * - cached: the range is system memory with struct pages: in the kernel
+ *   linear mapping, or in highmem on 32-bit kernels. CPU mappings are
+ *   cacheable, device mappings do cache maintenance. The kernel reaches
+ *   highmem through its pages (kmap_local_page(), vmap()), as memremap()
+ *   cannot map it.
  * - writecombine: the range must not be mapped cacheable (no-map memory).
  *   CPU mappings are write-combined. Cache maintenance through the linear
  *   mapping is impossible (there is none) and unnecessary, so the DMA API
@@ -191,14 +194,21 @@ static int contig_dma_map_nopage(struct contig_attachment *a,
 	return 0;
 }
 
-static unsigned long contig_memremap_flags(const struct contig_buffer *buf)
+static struct page *contig_buffer_page(const struct contig_buffer *buf,
+				       size_t offset)
 {
-	/*
-	 * For memory in the linear mapping memremap(MEMREMAP_WB) returns the
-	 * linear address and creates no alias.
-	 */
-	return buf->cpu_access == CONTIG_CPU_ACCESS_CACHED ?
-	       MEMREMAP_WB : MEMREMAP_WC;
+	return pfn_to_page(PHYS_PFN(buf->phys + offset));
+}
+
+/*
+ * Whether [offset, offset + len) of a cached buffer is in the linear
+ * mapping. Highmem is the top of memory: if the last page is not in it,
+ * no page before it is.
+ */
+static bool contig_buffer_lowmem(const struct contig_buffer *buf,
+				 size_t offset, size_t len)
+{
+	return !PageHighMem(contig_buffer_page(buf, offset + len - PAGE_SIZE));
 }
 
 /*
@@ -209,7 +219,11 @@ static unsigned long contig_memremap_flags(const struct contig_buffer *buf)
 static int contig_sg_table_init(struct contig_attachment *a,
 				const struct contig_buffer *buf)
 {
-	unsigned int nents = DIV_ROUND_UP(buf->size, CONTIG_MAX_SEGMENT);
+	/*
+	 * Not DIV_ROUND_UP(): with a 32-bit size_t, size + CONTIG_MAX_SEGMENT
+	 * wraps around for every buffer.
+	 */
+	unsigned int nents = 1 + (buf->size - 1) / CONTIG_MAX_SEGMENT;
 	phys_addr_t phys = buf->phys;
 	size_t size = buf->size;
 	struct scatterlist *sg;
@@ -335,7 +349,10 @@ static int contig_dma_buf_begin_cpu_access(struct dma_buf *dmabuf,
 
 	guard(mutex)(&buf->lock);
 
-	/* Only an owner supplied vmalloc-space mapping can be an alias. */
+	/*
+	 * A vmalloc-space mapping (of highmem pages, or the owner's) is an
+	 * alias the DMA API does not maintain.
+	 */
 	if (buf->vmap_cnt && is_vmalloc_addr(buf->vaddr))
 		invalidate_kernel_vmap_range(buf->vaddr, buf->size);
 
@@ -403,6 +420,60 @@ static int contig_dma_buf_mmap(struct dma_buf *dmabuf,
 			       vma->vm_end - vma->vm_start, vma->vm_page_prot);
 }
 
+/*
+ * A vmap of highmem pages: like the CMA heap, from an array of the
+ * buffer's pages, as memremap() cannot map system memory outside the
+ * linear mapping.
+ */
+static void *contig_buffer_vmap_pages(const struct contig_buffer *buf)
+{
+	unsigned long i, npages = buf->size >> PAGE_SHIFT;
+	struct page **pages;
+	void *vaddr;
+
+	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return NULL;
+
+	for (i = 0; i < npages; i++)
+		pages[i] = contig_buffer_page(buf, (size_t)i << PAGE_SHIFT);
+
+	vaddr = vmap(pages, npages, VM_MAP, PAGE_KERNEL);
+	kvfree(pages);
+
+	return vaddr;
+}
+
+/*
+ * The kernel mapping of a whole buffer: the owner's, the linear mapping,
+ * a vmap of highmem pages, or a write-combined mapping of no-map memory.
+ */
+static void *contig_buffer_map_kernel(const struct contig_buffer *buf)
+{
+	if (buf->kvaddr)
+		return buf->kvaddr;
+
+	if (buf->cpu_access != CONTIG_CPU_ACCESS_CACHED)
+		return memremap(buf->phys, buf->size, MEMREMAP_WC);
+
+	if (contig_buffer_lowmem(buf, 0, buf->size))
+		return page_address(contig_buffer_page(buf, 0));
+
+	return contig_buffer_vmap_pages(buf);
+}
+
+static void contig_buffer_unmap_kernel(const struct contig_buffer *buf,
+				       void *vaddr)
+{
+	if (buf->kvaddr)
+		return;
+
+	if (buf->cpu_access != CONTIG_CPU_ACCESS_CACHED)
+		memunmap(vaddr);
+	else if (is_vmalloc_addr(vaddr))
+		vunmap(vaddr);
+}
+
 static int contig_dma_buf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct contig_buffer *buf = dmabuf->priv;
@@ -411,11 +482,8 @@ static int contig_dma_buf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	guard(mutex)(&buf->lock);
 
 	if (!buf->vmap_cnt) {
-		void *vaddr = buf->kvaddr;
+		void *vaddr = contig_buffer_map_kernel(buf);
 
-		if (!vaddr)
-			vaddr = memremap(buf->phys, buf->size,
-					 contig_memremap_flags(buf));
 		if (!vaddr)
 			return -ENOMEM;
 
@@ -432,8 +500,7 @@ static void contig_buffer_vunmap_locked(struct contig_buffer *buf)
 {
 	lockdep_assert_held(&buf->lock);
 
-	if (!buf->kvaddr)
-		memunmap(buf->vaddr);
+	contig_buffer_unmap_kernel(buf, buf->vaddr);
 	buf->vaddr = NULL;
 	buf->vmap_cnt = 0;
 }
@@ -559,13 +626,29 @@ void contig_buffer_init(struct contig_buffer *buf, struct contig_heap *ch,
 }
 EXPORT_SYMBOL_NS_GPL(contig_buffer_init, "DMA_BUF_HEAP");
 
+/* Clear part of a cached buffer: through the linear mapping, or page by page. */
+static void contig_clear_cached(const struct contig_buffer *buf, size_t offset,
+				size_t len)
+{
+	size_t done;
+
+	if (contig_buffer_lowmem(buf, offset, len)) {
+		memset(page_address(contig_buffer_page(buf, offset)), 0, len);
+		return;
+	}
+
+	for (done = 0; done < len; done += PAGE_SIZE)
+		clear_highpage(contig_buffer_page(buf, offset + done));
+}
+
 /**
  * contig_buffer_clear() - zero the memory of a buffer
  * @buf: the buffer, initialised but not exported yet
  *
  * Clear the buffer through a mapping whose attributes match the memory:
- * the linear mapping for cached memory, a write-combined mapping for
- * no-map memory, or the owner supplied mapping. The memory is cleared in
+ * the linear mapping (or short-lived kmap_local_page() mappings of highmem)
+ * for cached memory, a write-combined mapping for no-map memory, or the
+ * owner supplied mapping. The memory is cleared in
  * chunks so that a task killed while allocating a large buffer gives up
  * quickly.
  *
@@ -577,7 +660,6 @@ EXPORT_SYMBOL_NS_GPL(contig_buffer_init, "DMA_BUF_HEAP");
  */
 int contig_buffer_clear(struct contig_buffer *buf)
 {
-	unsigned long flags = contig_memremap_flags(buf);
 	size_t offset, chunk;
 
 	if (!contig_cpu_can_access(buf))
@@ -593,8 +675,10 @@ int contig_buffer_clear(struct contig_buffer *buf)
 
 		if (buf->kvaddr) {
 			memset(buf->kvaddr + offset, 0, chunk);
+		} else if (buf->cpu_access == CONTIG_CPU_ACCESS_CACHED) {
+			contig_clear_cached(buf, offset, chunk);
 		} else {
-			vaddr = memremap(buf->phys + offset, chunk, flags);
+			vaddr = memremap(buf->phys + offset, chunk, MEMREMAP_WC);
 			if (!vaddr)
 				return -ENOMEM;
 			memset(vaddr, 0, chunk);
