@@ -16,8 +16,8 @@ tap_totals() {
 	[ "$tap_fails" = 0 ]
 }
 tap_bail() {
+	tap_nok "$*"
 	echo "Bail out! $*"
-	tap_fails=$((tap_fails + 1))
 	tap_totals
 	exit 1
 }

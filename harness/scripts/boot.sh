@@ -16,9 +16,9 @@ extra=""
 
 rc=0
 timeout --foreground -k 10 "$BOOT_TIMEOUT" \
-	qemu-system-aarch64 -M "$QEMU_MACHINE" -cpu "$QEMU_CPU" -smp "$QEMU_SMP" \
+	"$QEMU_SYSTEM" -M "$QEMU_MACHINE" -cpu "$QEMU_CPU" -smp "$QEMU_SMP" \
 	-m "$QEMU_MEM" "${QEMU_NET[@]}" -nographic -no-reboot -monitor none -serial stdio \
-	-kernel "$KOBJ/arch/arm64/boot/Image" \
+	-kernel "$KIMAGE" \
 	-initrd "$GUEST/initramfs.cpio" \
 	-dtb "$BUILD/dtb/$scn.dtb" \
 	-append "console=ttyAMA0 panic=-1 oops=panic $extra scenario=$scn" \

@@ -1,12 +1,13 @@
 #!/bin/bash
-# build.sh: build the arm64 Image (and the host tools the initramfs needs),
-# and the modules when the configuration has them (boot-modules).
+# build.sh: build the guest kernel image (arm64 Image, or the arm32 zImage
+# with GUEST_ARCH=arm) and the host tools the initramfs needs, and the
+# modules when the configuration has them (boot-modules).
 . "$(dirname "$0")/lib.sh"
 
 log=$KOBJ/build.log
 t0=$(date +%s)
-targets=Image
-grep -q '^CONFIG_MODULES=y' "$KOBJ/.config" && targets="Image modules"
+targets=$KIMAGE_TARGET
+grep -q '^CONFIG_MODULES=y' "$KOBJ/.config" && targets="$KIMAGE_TARGET modules"
 echo "    building $targets in $KOBJ (log: $log)"
 kmake $targets > "$log" 2>&1 &
 pid=$!

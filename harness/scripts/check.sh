@@ -84,6 +84,17 @@ if [ "${built:-0}" = 1 ]; then
 		KOBJ=$BUILD/kobj-modules GUEST=$BUILD/guest-modules \
 			stage boot-modules boot_scenario modules --kunit
 
+	# The 32-bit guest (GUEST_ARCH=arm): ARMv7 with LPAE and highmem, its
+	# own debug kernel, armhf initramfs and QEMU machine; carveouts in
+	# highmem below and above 4 GiB, no-map, a coherent pool.
+	a32=(env GUEST_ARCH=arm KOBJ="$BUILD/kobj-arm32" GUEST="$BUILD/guest-arm32")
+	stage kconfig-arm32 "${a32[@]}" "$S/kconfig.sh" "$HARNESS/configs/base.config" \
+		"$HARNESS/configs/debug.config" "$HARNESS/configs/arm32.config" &&
+		stage kernel-build-arm32 "${a32[@]}" "$S/build.sh" &&
+		stage initramfs-arm32 "${a32[@]}" "$S/initramfs.sh" &&
+		GUEST_ARCH=arm KOBJ=$BUILD/kobj-arm32 GUEST=$BUILD/guest-arm32 \
+			stage boot-arm32-highmem boot_scenario arm32-highmem --kunit
+
 	# series-extra/: fixes outside the series that its tests need (an
 	# importer's), as commits on top of it in their own tree, kernel and
 	# boot; the vivid scenario captures into every heap.

@@ -12,12 +12,43 @@ gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-riscv64-linux-gnu libc6-dev-ri
 SRCPKG=linux-source-$KVER
 SRCSUITE=trixie-backports
 
+# The arm32 guest's busybox (boot-arm32-*): busybox-static cannot be
+# installed for arm64 and armhf at once (both own /bin/busybox), so the
+# armhf package is downloaded and unpacked into the cache instead.
+armhf_busybox() {
+	[ -x "$BUSYBOX_ARMHF" ] && return 0
+	step "unpacking busybox-static:armhf into $CACHE/armhf"
+	local d
+	if ! dpkg --print-foreign-architectures | grep -qx armhf; then
+		[ "$(id -u)" = 0 ] || die "need root to add the armhf architecture"
+		dpkg --add-architecture armhf
+		apt-get update -q >/dev/null || die "apt-get update failed"
+	fi
+	d=$(mktemp -d)
+	(cd "$d" && apt-get download -q busybox-static:armhf >/dev/null 2>&1) || {
+		# The package lists may predate the armhf architecture.
+		apt-get update -q >/dev/null
+		(cd "$d" && apt-get download -q busybox-static:armhf >/dev/null)
+	} || die "could not download busybox-static:armhf"
+	rm -rf "$CACHE/armhf"
+	mkdir -p "$CACHE/armhf"
+	dpkg-deb -x "$d"/busybox-static_*_armhf.deb "$CACHE/armhf/root" ||
+		die "could not unpack busybox-static:armhf"
+	mkdir -p "$CACHE/armhf/bin"
+	cp "$CACHE/armhf/root/bin/busybox" "$BUSYBOX_ARMHF"
+	rm -rf "$d" "$CACHE/armhf/root"
+	step_done
+}
+
 missing=""
 for p in $PKGS $SRCPKG; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	armhf_busybox
+	exit 0
+fi
 
 step "installing packages:$missing"
 [ "$(id -u)" = 0 ] || die "need root to install:$missing"
@@ -25,6 +56,7 @@ export DEBIAN_FRONTEND=noninteractive
 # shellcheck disable=SC1091
 suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-unknown}")
 dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+dpkg --print-foreign-architectures | grep -qx armhf || dpkg --add-architecture armhf
 if [ ! -f /etc/apt/sources.list.d/$SRCSUITE.sources ]; then
 	cat > /etc/apt/sources.list.d/$SRCSUITE.sources <<E2
 Types: deb
@@ -76,3 +108,4 @@ apt-get install -y -q --no-install-recommends -t $SRCSUITE "$SRCPKG" >"$log" 2>&
 }
 rm -f "$log"
 step_done
+armhf_busybox

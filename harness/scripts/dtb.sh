@@ -11,9 +11,9 @@ dir=$HARNESS/scenarios/$scn
 out=$BUILD/dtb
 mkdir -p "$out"
 
-base=$out/virt-$QEMU_MEM-smp$QEMU_SMP.dtb
+base=$out/virt-$GUEST_ARCH-$QEMU_MEM-smp$QEMU_SMP.dtb
 if [ ! -s "$base" ]; then
-	qemu-system-aarch64 -M "$QEMU_MACHINE,dumpdtb=$base" -cpu "$QEMU_CPU" \
+	"$QEMU_SYSTEM" -M "$QEMU_MACHINE,dumpdtb=$base" -cpu "$QEMU_CPU" \
 		-smp "$QEMU_SMP" -m "$QEMU_MEM" "${QEMU_NET[@]}" -nographic \
 		>"$out/dumpdtb.log" 2>&1 ||
 		die "qemu could not dump its virt device tree: $(tail -n 3 "$out/dumpdtb.log")"
@@ -25,12 +25,12 @@ fi
 # kernel and initramfs boot.sh uses: the initrd follows the kernel's size, the DTB the initrd's.
 defs=()
 if grep -q 'QEMU_[A-Z]*_BASE' "$dir/overlay.dtso"; then
-	roms=$(printf 'info roms\nquit\n' | timeout 60 qemu-system-aarch64 \
+	roms=$(printf 'info roms\nquit\n' | timeout 60 "$QEMU_SYSTEM" \
 		-M "$QEMU_MACHINE" -cpu "$QEMU_CPU" -smp "$QEMU_SMP" \
 		-m "$QEMU_MEM" "${QEMU_NET[@]}" -display none -S -monitor stdio \
-		-serial null -kernel "$KOBJ/arch/arm64/boot/Image" \
+		-serial null -kernel "$KIMAGE" \
 		-initrd "$GUEST/initramfs.cpio" -dtb "$base" 2>&1 | tr -d '\r')
-	for blob in "KERNEL:$KOBJ/arch/arm64/boot/Image" \
+	for blob in "KERNEL:$KIMAGE" \
 		    "INITRD:$GUEST/initramfs.cpio" DTB:dtb; do
 		addr=$(printf '%s\n' "$roms" | grep -F "name=\"${blob#*:}\"" |
 			sed -n 's/^addr=0*\([0-9a-f]*\) .*/\1/p')

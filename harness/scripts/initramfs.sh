@@ -25,9 +25,15 @@ for src in "$HARNESS"/guest/*.c; do
 	fi
 done
 
-# busybox-static:arm64 (multiarch) installs its arm64 binary as /bin/busybox.
-busybox=$(dpkg -L busybox-static:arm64 | grep -m1 '/bin/busybox$') ||
-	die "busybox-static:arm64 is not installed"
+# busybox-static:arm64 (multiarch) installs its arm64 binary as /bin/busybox;
+# deps.sh unpacks the armhf one into the cache.
+if [ "$GUEST_ARCH" = arm ]; then
+	busybox=$BUSYBOX_ARMHF
+	[ -x "$busybox" ] || die "no armhf busybox at $busybox: run deps.sh"
+else
+	busybox=$(dpkg -L $BUSYBOX_PKG | grep -m1 '/bin/busybox$') ||
+		die "$BUSYBOX_PKG is not installed"
+fi
 
 # A modular kernel (boot-modules) gets its modules and modules.dep under
 # /lib/modules, for busybox's modprobe.

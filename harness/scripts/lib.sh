@@ -16,10 +16,15 @@ GUEST=${GUEST:-$BUILD/guest}   # guest programs and initramfs
 # Configuration only, from base.config alone: the non-debug kernel that
 # static.sh and bisect.sh build (KASAN would only slow them down).
 KBASE=${KBASE:-$BUILD/kbase}
-# The guest kernel is arm64; buildmatrix.sh sets KARCH/KCROSS to build the
-# series for other architectures with the same scripts.
-ARCH=${KARCH:-arm64}
-CROSS_COMPILE=${KCROSS-aarch64-linux-gnu-}
+# The guest: arm64 for every scenario, or with GUEST_ARCH=arm a 32-bit
+# ARMv7 kernel with LPAE and highmem (the boot-arm32-* stages).
+# buildmatrix.sh sets KARCH/KCROSS to build the series for other
+# architectures with the same scripts.
+GUEST_ARCH=${GUEST_ARCH:-arm64}
+declare -A GUEST_CROSS=([arm64]=aarch64-linux-gnu- [arm]=arm-linux-gnueabihf-)
+[ -n "${GUEST_CROSS[$GUEST_ARCH]:-}" ] || { echo "error: GUEST_ARCH=$GUEST_ARCH: want arm64 or arm" >&2; exit 1; }
+ARCH=${KARCH:-$GUEST_ARCH}
+CROSS_COMPILE=${KCROSS-${GUEST_CROSS[$GUEST_ARCH]}}
 export ARCH CROSS_COMPILE
 # Debian's python (with PyYAML etc.) before any pyenv build.
 export PATH=/usr/bin:/bin:/usr/sbin:/sbin:$PATH
@@ -77,10 +82,31 @@ kmake() {
 }
 
 # The guest machine. dtb.sh dumps QEMU's own tree with exactly these values.
-QEMU_MACHINE=virt,gic-version=3
-QEMU_CPU=cortex-a57
+# The arm32 guest is a Cortex-A15 (LPAE) on virt with highmem=on, with RAM
+# beyond 4 GiB: most of it is highmem to the kernel (no linear mapping).
 QEMU_SMP=2
-QEMU_MEM=1G
+# The kernel image (a build.sh target) and where the build leaves it.
+KIMAGE_TARGET=Image
+# The guest's busybox (deps.sh provides both).
+BUSYBOX_PKG=busybox-static:arm64
+if [ "$GUEST_ARCH" = arm ]; then
+	QEMU_SYSTEM=qemu-system-arm
+	QEMU_MACHINE=virt,highmem=on
+	QEMU_CPU=cortex-a15
+	QEMU_MEM=4608M
+	KIMAGE_TARGET=zImage
+	BUSYBOX_PKG=busybox-static:armhf
+else
+	QEMU_SYSTEM=qemu-system-aarch64
+	QEMU_MACHINE=virt,gic-version=3
+	QEMU_CPU=cortex-a57
+	QEMU_MEM=1G
+fi
+KIMAGE=$KOBJ/arch/$ARCH/boot/$KIMAGE_TARGET
+# busybox-static cannot be installed for two architectures at once (both
+# own /bin/busybox): deps.sh installs the arm64 one and unpacks the armhf
+# one into the cache.
+BUSYBOX_ARMHF=$CACHE/armhf/bin/busybox
 # The guest has no network device: the default NIC needs a ROM (ipxe-qemu)
 # that deps.sh does not install, and no test needs a network.
 QEMU_NET=(-nic none)
