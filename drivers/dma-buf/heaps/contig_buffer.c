@@ -754,10 +754,6 @@ struct dma_buf *contig_buffer_export(struct contig_buffer *buf, u32 fd_flags)
 }
 EXPORT_SYMBOL_NS_GPL(contig_buffer_export, "DMA_BUF_HEAP");
 
-/* The debugfs root of the heaps registered through the helpers */
-static struct dentry *contig_debugfs_root;
-static DEFINE_MUTEX(contig_debugfs_lock);
-
 static int contig_heap_stats_show(struct seq_file *s, void *unused)
 {
 	struct contig_heap *ch = s->private;
@@ -807,12 +803,8 @@ DEFINE_SHOW_ATTRIBUTE(contig_heap_buffers);
 
 static void contig_heap_debugfs_add(struct contig_heap *ch)
 {
-	guard(mutex)(&contig_debugfs_lock);
-	if (!contig_debugfs_root)
-		contig_debugfs_root = debugfs_create_dir("dma_heap", NULL);
-
 	/* debugfs failures are not fatal, the helpers accept error pointers */
-	ch->debugfs = debugfs_create_dir(ch->name, contig_debugfs_root);
+	ch->debugfs = debugfs_create_dir(ch->name, dma_heap_debugfs_root());
 	debugfs_create_file("stats", 0400, ch->debugfs, ch,
 			    &contig_heap_stats_fops);
 	debugfs_create_file("buffers", 0400, ch->debugfs, ch,
