@@ -39,6 +39,7 @@ else
 			# Once seen in a fresh clone: one CHECK line missing
 			# from the parallel build's output. Check the file alone
 			# before calling sparse absent.
+			printf '    note  no CHECK line for %s in the parallel build: checking it alone\n' "$f"
 			rm -f "$SOBJ/${f%.c}.o"
 			again=$(smake W=1 C=2 "${f%.c}.o" 2>&1) || bad=1
 			if echo "$again" | grep -E 'warning:|error:' | grep -qE "($mine):"; then
