@@ -18,10 +18,12 @@
 #
 # DT_SCHEMA_FILES limits the examples that are built (and the meta-schema
 # checks); DT_CHECKER_FLAGS=-m overrides the -l that kbuild derives from it,
-# which would validate each example against its own schema only. A full
-# unrestricted "make dt_binding_check" (every example of the kernel, with the
-# patches only) is what CHECK=full runs; it did not finish within 30 minutes
-# on this project's 2-core machine, so make check does not run it.
+# which would validate each example against its own schema only. The full
+# unrestricted check (every example of the kernel against every schema,
+# compared with pristine 7.3) is harness/scripts/dtfull.sh: 25 minutes on
+# this project's 2-core machine, so make check does not run it. The
+# examples this stage leaves out mention no reserved memory at all, so no
+# schema the series or its dt-schema patches change can apply to them.
 . "$(dirname "$0")/lib.sh"
 
 cd "$SRC"
@@ -37,7 +39,7 @@ expected=$REPO/dt-schema/expected-without-patches
 # run-patched); prints its messages, without make's own lines.
 check() {
 	local sel=()
-	[ "${CHECK:-}" = full ] || sel=(DT_SCHEMA_FILES="$(echo $files | tr ' ' :)")
+	sel=(DT_SCHEMA_FILES="$(echo $files | tr ' ' :)")
 	mkdir -p "$2"
 	# Made from dt-schema's schemas too, which make cannot see change.
 	rm -f "$2/Documentation/devicetree/bindings/processed-schema.json"
@@ -57,8 +59,6 @@ else
 	printf '    ok    dt_binding_check of %d more bindings with reserved-memory nodes or properties\n' \
 		"$(comm -13 <(printf '%s\n' $ours | sort) <(echo "$files") | grep -c .)"
 fi
-
-[ "${CHECK:-}" != full ] || exit $rc
 
 # Without the patches: the messages, reduced to "file: node: message" and
 # sorted, must be exactly the expected ones.
