@@ -31,8 +31,8 @@ if [ "$GUEST_ARCH" = arm ]; then
 	busybox=$BUSYBOX_ARMHF
 	[ -x "$busybox" ] || die "no armhf busybox at $busybox: run deps.sh"
 else
-	busybox=$(dpkg -L $BUSYBOX_PKG | grep -m1 '/bin/busybox$') ||
-		die "$BUSYBOX_PKG is not installed"
+	busybox=$(dpkg -L busybox-static:arm64 | grep -m1 '/bin/busybox$') ||
+		die "busybox-static:arm64 is not installed"
 fi
 
 # A modular kernel (boot-modules) gets its modules and modules.dep under

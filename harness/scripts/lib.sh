@@ -87,15 +87,12 @@ kmake() {
 QEMU_SMP=2
 # The kernel image (a build.sh target) and where the build leaves it.
 KIMAGE_TARGET=Image
-# The guest's busybox (deps.sh provides both).
-BUSYBOX_PKG=busybox-static:arm64
 if [ "$GUEST_ARCH" = arm ]; then
 	QEMU_SYSTEM=qemu-system-arm
 	QEMU_MACHINE=virt,highmem=on
 	QEMU_CPU=cortex-a15
 	QEMU_MEM=4608M
 	KIMAGE_TARGET=zImage
-	BUSYBOX_PKG=busybox-static:armhf
 else
 	QEMU_SYSTEM=qemu-system-aarch64
 	QEMU_MACHINE=virt,gic-version=3

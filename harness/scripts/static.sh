@@ -28,9 +28,12 @@ echo "$out" | grep -q 'sparse is not available' && die "sparse in the chroot fai
 # Judge diagnostics that point at the series' own files (W=1 also rebuilds
 # the vDSO, where 7.3 itself has a sparse warning). Any error anywhere fails.
 mine=$(git diff --name-only base series -- '*.c' '*.h' | grep -v '^tools/' | sed 's/[.]/[.]/g' | paste -sd'|' -)
-warn=$(echo "$out" | grep -E 'warning:|error:' | grep -E "($mine):" || true)
-echo "$out" | grep -qE '(^|: )error:' && bad=1
-if [ -n "$warn" ] || [ $bad = 1 ]; then
+# clean OUTPUT: no warning on the series' files, no error anywhere.
+clean() {
+	! echo "$1" | grep -E 'warning:|error:' | grep -qE "($mine):" &&
+		! echo "$1" | grep -qE '(^|: )error:'
+}
+if ! clean "$out" || [ $bad = 1 ]; then
 	echo "$out" | sed 's/^/      /'
 	bad=1
 else
@@ -42,7 +45,7 @@ else
 			printf '    note  no CHECK line for %s in the parallel build: checking it alone\n' "$f"
 			rm -f "$SOBJ/${f%.c}.o"
 			again=$(smake W=1 C=2 "${f%.c}.o" 2>&1) || bad=1
-			if echo "$again" | grep -E 'warning:|error:' | grep -qE "($mine):"; then
+			if ! clean "$again"; then
 				echo "$again" | sed 's/^/      /'
 				bad=1
 			fi
