@@ -48,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <linux/dma-buf.h>
 
@@ -112,6 +113,7 @@ static unsigned int churn_seeds = 5;
 static struct csv csv_heaps = { .file = "heaps.csv" };
 static struct csv csv_bench = { .file = "bench.csv" };
 static struct csv csv_frag = { .file = "frag.csv" };
+static struct csv csv_dmem = { .file = "dmem.csv" };
 
 static void die_oom(void)
 {
@@ -675,6 +677,111 @@ static void bench_frag(const struct heap *h, __u64 run_seed)
 	free(live);
 }
 
+/* ---- the cost of the dmem cgroup charge ---- */
+
+#define CGROUP_DIR		"/sys/fs/cgroup"
+#define BENCH_CGROUP		"heaps-bench-dmem"
+
+static int cg_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static bool dmem_has_region(const char *name)
+{
+	char line[NAME_MAX + 64], want[NAME_MAX + 16];
+	bool found = false;
+	FILE *f = fopen(CGROUP_DIR "/dmem.capacity", "re");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = snprintf(want, sizeof(want), "dma_heap/%s ", name);
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, want, n);
+	fclose(f);
+	return found;
+}
+
+/*
+ * 4 KiB alloc+free of a region heap in the root cgroup and in a child
+ * cgroup whose dmem.max for the heap's region is set, one sample of each
+ * per round, moving the process between the two before each sample (the
+ * move is not timed). Both are charged: the root cgroup's counter is the
+ * top of every hierarchy. Their ratio is what a limit costs.
+ */
+static void bench_dmem(struct heap *h)
+{
+	struct point root = { .h = h, .size = SZ_4K };
+	struct point limited = { .h = h, .size = SZ_4K };
+	char val[NAME_MAX + 64];
+	__u64 t0 = now_ns();
+	size_t rounds;
+
+	if (snprintf(val, sizeof(val), "dma_heap/%s %llu", h->name,
+		     16 * SZ_1M) >= (int)sizeof(val) ||
+	    cg_write(CGROUP_DIR "/" BENCH_CGROUP "/dmem.max", val)) {
+		fail("%s: cannot set dmem.max", h->name);
+		return;
+	}
+	for (rounds = 0; want_more(rounds, SZ_4K, t0, 2); rounds++) {
+		if (cg_write(CGROUP_DIR "/cgroup.procs", "0") ||
+		    sample_alloc_free(&root) ||
+		    cg_write(CGROUP_DIR "/" BENCH_CGROUP "/cgroup.procs", "0") ||
+		    sample_alloc_free(&limited))
+			break;
+	}
+	cg_write(CGROUP_DIR "/cgroup.procs", "0");
+	if (root.alloc_free.n == limited.alloc_free.n && root.alloc_free.n) {
+		double x = paired_ratio(&limited.alloc_free, &root.alloc_free);
+
+		qsort(root.alloc_free.v, root.alloc_free.n, sizeof(__u64), cmp_u64);
+		qsort(limited.alloc_free.v, limited.alloc_free.n, sizeof(__u64),
+		      cmp_u64);
+		csv_add(&csv_dmem, "%s,%zu,%llu,%llu,%.4f", h->csv_name,
+			root.alloc_free.n, root.alloc_free.v[root.alloc_free.n / 2],
+			limited.alloc_free.v[limited.alloc_free.n / 2], x);
+	} else {
+		fail("%s: dmem rounds incomplete", h->name);
+	}
+	free(root.alloc_free.v);
+	free(limited.alloc_free.v);
+}
+
+static void bench_dmem_all(void)
+{
+	int i;
+
+	if (access(CGROUP_DIR "/dmem.capacity", R_OK)) {
+		printf("  no dmem cgroup controller: charge cost not measured\n");
+		return;
+	}
+	if (cg_write(CGROUP_DIR "/cgroup.subtree_control", "+dmem") ||
+	    (mkdir(CGROUP_DIR "/" BENCH_CGROUP, 0755) && errno != EEXIST)) {
+		fail("cannot make the cgroup %s: %s", BENCH_CGROUP,
+		     strerror(errno));
+		return;
+	}
+	for (i = 0; i < nr_heaps; i++) {
+		if (!heaps[i].stats || !heaps[i].largest ||
+		    !dmem_has_region(heaps[i].name))
+			continue;
+		printf("  %s: 4 KiB alloc+free, root cgroup vs dmem.max set\n",
+		       heaps[i].name);
+		fflush(stdout);
+		bench_dmem(&heaps[i]);
+	}
+	if (rmdir(CGROUP_DIR "/" BENCH_CGROUP))
+		fail("rmdir %s: %s", BENCH_CGROUP, strerror(errno));
+}
+
 static int cmp_heap(const void *a, const void *b)
 {
 	const struct heap *x = a, *y = b;
@@ -828,6 +935,7 @@ int main(int argc, char **argv)
 	csv_add(&csv_heaps, "heap,kind,cpu_access,largest,capped");
 	csv_add(&csv_bench, "heap,kind,test,size,size_kind,n,median_ns,p99_ns,min_ns,x_system,x_memset");
 	csv_add(&csv_frag, "heap,size,seed,ops,allocs,frees,failed,fill_pct,used,free,largest_alloc,largest_free_stats,ratio,churn_ns");
+	csv_add(&csv_dmem, "heap,n,root_median_ns,limited_median_ns,x_root");
 
 	printf("heaps-bench%s: %d heaps, seed %llu\n", smoke ? " (smoke)" : "",
 	       nr_heaps, seed);
@@ -914,7 +1022,10 @@ int main(int argc, char **argv)
 
 	csv_print(&csv_heaps);
 	csv_print(&csv_bench);
+	bench_dmem_all();
+
 	csv_print(&csv_frag);
+	csv_print(&csv_dmem);
 	printf("heaps-bench: %d error(s), %.1f s\n", nr_errors,
 	       (now_ns() - t_run) / 1e9);
 

@@ -40,6 +40,7 @@
 #define SZ_1M			(1024 * 1024)
 #define ALLOC_SIZE		SZ_1M
 #define MAX_HEAPS		64
+#define CGROUP_DIR		"/sys/fs/cgroup"
 #define CELL_LEN		(NAME_MAX + 128)
 
 enum heap_kind {
@@ -465,6 +466,47 @@ static void print_kernel_only(void)
 	closedir(dir);
 }
 
+/*
+ * The dmem cgroup regions of the heaps (with the controller built in) and
+ * what the whole hierarchy holds in each, the test buffers included.
+ */
+static void print_dmem(void)
+{
+	char line[256], name[256], cur[256];
+	unsigned long long size, used;
+	FILE *cap, *current;
+
+	/* The root shows a controller's files once its children may use it. */
+	current = fopen(CGROUP_DIR "/cgroup.subtree_control", "we");
+	if (current) {
+		fputs("+dmem", current);
+		fclose(current);
+	}
+	cap = fopen(CGROUP_DIR "/dmem.capacity", "re");
+	if (!cap) {
+		printf("\nNo dmem cgroup controller: heap usage is not limited per cgroup.\n");
+		return;
+	}
+	printf("\ndmem cgroup regions (limit with dmem.max in a child of %s):\n",
+	       CGROUP_DIR);
+	printf("  %-36s  %10s  %10s\n", "region", "capacity", "in use");
+	while (fgets(line, sizeof(line), cap)) {
+		if (sscanf(line, "%255s %llu", name, &size) != 2)
+			continue;
+		used = 0;
+		current = fopen(CGROUP_DIR "/dmem.current", "re");
+		while (current && fgets(line, sizeof(line), current))
+			if (sscanf(line, "%255s %llu", cur, &used) == 2 &&
+			    !strcmp(cur, name))
+				break;
+		if (current)
+			fclose(current);
+		printf("  %-36s  %6llu MiB  %6llu KiB\n", name, size / SZ_1M,
+		       used / 1024);
+	}
+	fclose(cap);
+}
+
 int main(void)
 {
 	static struct heap heaps[MAX_HEAPS];
@@ -498,6 +540,7 @@ int main(void)
 		probe_heap(&heaps[i]);
 	print_table(heaps, nr);
 	print_kernel_only();
+	print_dmem();
 
 	printf("\nCPU access checks:\n");
 	for (i = 0; i < nr; i++)

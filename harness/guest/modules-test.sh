@@ -37,6 +37,10 @@ done
 tap_check "the protected carveout serves kernel users only (no node, stats present)" \
 	'! heap protected,carveout && [ -f "/sys/kernel/debug/dma_heap/protected,carveout/stats" ]'
 tap_check "the cma-driver private area is no heap" '! heap cma-driver@72000000'
+tap_check "the heaps' dmem cgroup regions are listed" \
+	'for h in default_cma_region cma-module carveout-cached coherent-module; do
+		grep -q "^dma_heap/$h " /sys/fs/cgroup/dmem.capacity || exit 1
+	 done'
 
 tap_check "modprobe dma-heap-test-importer" 'modprobe dma-heap-test-importer'
 tap_check "the test importer probed" \
@@ -45,16 +49,18 @@ tap_check "the test importer probed" \
 
 # KUnit suites run at load; a failing suite still loads, the host counts
 # the cases.
-for m in carveout_heap_test cma_heap_test; do
+for m in carveout_heap_test cma_heap_test heap_dmem_test; do
 	tap_check "modprobe $m" 'modprobe $m'
 done
 # cma_heap_test exported the private area through cma_heap_dev_add().
 tap_check "cma_heap_test exported the private area as cma-driver-exposed" \
 	'heap cma-driver-exposed'
-for m in carveout_heap_test cma_heap_test; do
+for m in carveout_heap_test cma_heap_test heap_dmem_test; do
 	tap_check "rmmod $m" 'rmmod $m'
 	tap_check "$m is gone" '! loaded $m'
 done
+tap_check "the KUnit suite's dmem regions are gone" \
+	'! grep -q "^dma_heap/kunit-" /sys/fs/cgroup/dmem.capacity'
 
 # Heaps cannot be removed: their modules stay.
 for m in carveout_heap coherent_heap cma_heap system_heap; do

@@ -1,5 +1,6 @@
 # Helpers for scenario scripts, sourced by /init before run.sh, and by
-# the guest shell tests (heap-importer, modules-test).
+# the guest shell tests (heap-importer, modules-test); fault_setup prepares
+# fault injection for fail-nth sweeps.
 
 # TAP for checks written in shell: tap_ok/tap_nok DESC, tap_check DESC EXPR
 # (EXPR is eval'ed: give it in single quotes), tap_bail REASON; tap_totals
@@ -69,4 +70,20 @@ good_heaps_check() {
 		set -- "$@" --kernel-only "$h"
 	done
 	heap-torture check --exact "$@"
+}
+
+# fail-nth counts only the allocations fault injection may fail: let it
+# fail sleeping and order-0 allocations too, and keep it quiet (a stack
+# dump per injected failure would read as a kernel report).
+fault_setup() {
+	for d in failslab fail_page_alloc; do
+		dir=/sys/kernel/debug/$d
+		[ -d $dir ] || continue
+		echo 0 > $dir/verbose
+		echo N > $dir/ignore-gfp-wait
+	done
+	if [ -d /sys/kernel/debug/fail_page_alloc ]; then
+		echo N > /sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem
+		echo 0 > /sys/kernel/debug/fail_page_alloc/min-order
+	fi
 }

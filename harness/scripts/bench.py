@@ -28,6 +28,7 @@ HEADERS = {
                  'x_system,x_memset',
     'frag.csv': 'heap,size,seed,ops,allocs,frees,failed,fill_pct,used,free,'
                 'largest_alloc,largest_free_stats,ratio,churn_ns',
+    'dmem.csv': 'heap,n,root_median_ns,limited_median_ns,x_root',
 }
 TESTS = ('alloc_free', 'map_touch', 'read', 'memset')
 KB, MB = 1024, 1024 * 1024
@@ -36,6 +37,8 @@ KB, MB = 1024, 1024 * 1024
 TARGET_4K_VS_SYSTEM = 2.0
 TARGET_LARGE_VS_MEMSET = 1.25
 TARGET_FRAG = 0.5
+# Issue 13: what a dmem.max costs an allocation.
+TARGET_DMEM = 1.05
 
 
 class Malformed(Exception):
@@ -156,7 +159,20 @@ def validate(data, smoke):
     for name, h in heaps.items():
         if h['kind'] == 'region' and name not in frag:
             raise Malformed(f'no fragmentation row for {name}')
-    return heaps, bench, frag
+
+    dmem = {}
+    for r in data['dmem.csv'][1]:
+        if r['heap'] not in heaps or heaps[r['heap']]['kind'] != 'region':
+            raise Malformed(f'dmem row for a heap without a region: {r}')
+        if r['heap'] in dmem:
+            raise Malformed(f'dmem row for {r["heap"]} twice')
+        for k in ('n', 'root_median_ns', 'limited_median_ns'):
+            r[k] = num(r, k)
+        r['x_root'] = num(r, 'x_root', float)
+        if not r['n'] or not r['root_median_ns'] or not r['limited_median_ns']:
+            raise Malformed(f'empty dmem measurement: {r}')
+        dmem[r['heap']] = r
+    return heaps, bench, frag, dmem
 
 
 def size_str(b):
@@ -175,7 +191,7 @@ def xr(r, key):
     return '-' if r is None or r[key] is None else f'{r[key]:.2f}x'
 
 
-def tables(heaps, bench, frag):
+def tables(heaps, bench, frag, dmem):
     out = []
     w = max(len(h) for h in heaps) + 2
     sizes = sorted({k[2] for k in bench if k[1] == 'alloc_free'})
@@ -233,6 +249,18 @@ def tables(heaps, bench, frag):
                            f'{r["largest_alloc"] / MB:>8.1f} MiB{100 * r["ratio"]:>8.1f}%')
         out.append('')
 
+    if dmem:
+        out.append('dmem cgroup charge: 4 KiB alloc+free in the root cgroup and '
+                   'in a child with dmem.max set, interleaved (median, us)')
+        out.append(f'{"heap":<{w}}{"n":>6}{"root":>11}{"limited":>11}{"x root":>10}')
+        for name, r in dmem.items():
+            out.append(f'{name:<{w}}{r["n"]:>6}{us(r["root_median_ns"]):>11}'
+                       f'{us(r["limited_median_ns"]):>11}{r["x_root"]:>9.3f}x')
+        out.append('')
+    else:
+        out.append('dmem cgroup charge: no dmem controller in this kernel')
+        out.append('')
+
     out.append('targets (carveout = every heap with a debugfs region, '
                'paired ratios)')
     for name, h in heaps.items():
@@ -264,6 +292,12 @@ def tables(heaps, bench, frag):
                        f'median of {len(v)} seeds, range {100 * v[0]:.1f}-{100 * v[-1]:.1f}% '
                        f'(target >= {100 * TARGET_FRAG:.0f}%): '
                        f'{"met" if med >= TARGET_FRAG else "MISSED"}')
+        r = dmem.get(name)
+        if r:
+            v = r['x_root']
+            out.append(f'  {name}: 4 KiB alloc+free with dmem.max set {v:.3f}x '
+                       f'the root cgroup (target <= {TARGET_DMEM}x): '
+                       f'{"met" if v <= TARGET_DMEM else "MISSED"}')
     return '\n'.join(out)
 
 
