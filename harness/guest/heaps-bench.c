@@ -759,12 +759,13 @@ static void bench_dmem_all(void)
 {
 	int i;
 
-	if (access(CGROUP_DIR "/dmem.capacity", R_OK)) {
+	/* The root shows dmem's files once its children may use it. */
+	if (cg_write(CGROUP_DIR "/cgroup.subtree_control", "+dmem") ||
+	    access(CGROUP_DIR "/dmem.capacity", R_OK)) {
 		printf("  no dmem cgroup controller: charge cost not measured\n");
 		return;
 	}
-	if (cg_write(CGROUP_DIR "/cgroup.subtree_control", "+dmem") ||
-	    (mkdir(CGROUP_DIR "/" BENCH_CGROUP, 0755) && errno != EEXIST)) {
+	if (mkdir(CGROUP_DIR "/" BENCH_CGROUP, 0755) && errno != EEXIST) {
 		fail("cannot make the cgroup %s: %s", BENCH_CGROUP,
 		     strerror(errno));
 		return;

@@ -30,7 +30,15 @@ rm -f "$frag.new"
 bad=0
 while read -r line; do
 	case "$line" in
-	CONFIG_*=n) want="# ${line%=n} is not set" ;;
+	CONFIG_*=n)
+		# Off, or not even offered (its dependencies are off).
+		if grep -qE "^${line%=n}=" "$KOBJ/.config"; then
+			echo "kconfig: '$line' did not survive olddefconfig" \
+				"(have: $(grep -E "^${line%=n}=" "$KOBJ/.config"))" >&2
+			bad=1
+		fi
+		continue
+		;;
 	CONFIG_*) want=$line ;;
 	"# CONFIG_"*" is not set") want=$line ;;
 	*) continue ;;

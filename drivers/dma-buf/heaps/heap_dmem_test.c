@@ -23,8 +23,8 @@ KUNIT_DEFINE_ACTION_WRAPPER(heap_dmem_test_unregister,
 			    struct dmem_cgroup_region *);
 
 /* A region of its own for the test, "dma_heap/kunit-<test>-<tag>". */
-static struct dmem_cgroup_region *heap_dmem_test_region(struct kunit *test,
-							 const char *tag)
+static struct dmem_cgroup_region *
+heap_dmem_test_region(struct kunit *test, const char *tag)
 {
 	struct dmem_cgroup_region *region;
 	char name[64];
