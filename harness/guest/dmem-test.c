@@ -582,8 +582,9 @@ int main(int argc, char **argv)
 	snprintf(region, sizeof(region), "dma_heap/%s", heap);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	if (cg_write(".", "cgroup.subtree_control", "+dmem")) {
-		tap(false, "enable the dmem controller: %s", strerror(errno));
+	/* /init enables the controller for the root's children. */
+	if (access(CG_ROOT "/dmem.capacity", R_OK)) {
+		tap(false, "dmem controller enabled: %s", strerror(errno));
 		return 1;
 	}
 	for (int i = 2; i < argc; i++) {

@@ -759,9 +759,8 @@ static void bench_dmem_all(void)
 {
 	int i;
 
-	/* The root shows dmem's files once its children may use it. */
-	if (cg_write(CGROUP_DIR "/cgroup.subtree_control", "+dmem") ||
-	    access(CGROUP_DIR "/dmem.capacity", R_OK)) {
+	/* /init enables the controller for the root's children. */
+	if (access(CGROUP_DIR "/dmem.capacity", R_OK)) {
 		printf("  no dmem cgroup controller: charge cost not measured\n");
 		return;
 	}

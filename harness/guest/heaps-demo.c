@@ -476,12 +476,6 @@ static void print_dmem(void)
 	unsigned long long size, used;
 	FILE *cap, *current;
 
-	/* The root shows a controller's files once its children may use it. */
-	current = fopen(CGROUP_DIR "/cgroup.subtree_control", "we");
-	if (current) {
-		fputs("+dmem", current);
-		fclose(current);
-	}
 	cap = fopen(CGROUP_DIR "/dmem.capacity", "re");
 	if (!cap) {
 		printf("\nNo dmem cgroup controller: heap usage is not limited per cgroup.\n");

@@ -37,8 +37,6 @@ done
 tap_check "the protected carveout serves kernel users only (no node, stats present)" \
 	'! heap protected,carveout && [ -f "/sys/kernel/debug/dma_heap/protected,carveout/stats" ]'
 tap_check "the cma-driver private area is no heap" '! heap cma-driver@72000000'
-# The root shows dmem's files once its children may use the controller.
-echo +dmem > /sys/fs/cgroup/cgroup.subtree_control
 tap_check "the heaps' dmem cgroup regions are listed" \
 	'(for h in default_cma_region cma-module carveout-cached coherent-module; do
 		grep -q "^dma_heap/$h " /sys/fs/cgroup/dmem.capacity || exit 1
