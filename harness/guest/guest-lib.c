@@ -234,6 +234,8 @@ int heap_stats_read(const char *heap, struct heap_stats *st)
 					     &st->buffers);
 		st->have_largest_free |= stat_u64(line, "largest_free", val, 10,
 						  &st->largest_free);
+		st->have_clear_backlog |= stat_u64(line, "clear_backlog", val,
+						   10, &st->clear_backlog);
 	}
 
 	return 0;

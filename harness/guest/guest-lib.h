@@ -98,7 +98,9 @@ struct heap_stats {
 	__u64 used;
 	__u64 buffers;
 	__u64 largest_free;
+	__u64 clear_backlog;	/* heaps clearing ahead of allocation */
 	bool have_base, have_size, have_used, have_buffers, have_largest_free;
+	bool have_clear_backlog;
 };
 
 /* Returns 0, or -errno when the heap has no readable stats file. */

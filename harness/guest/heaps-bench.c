@@ -11,7 +11,13 @@
  *    sequential read of an already mapped buffer, each bracketed by
  *    DMA_BUF_IOCTL_SYNC as a real user does;
  * then memset() of every size measured in a buffer the program owns (the
- * zeroing limit), and for every heap with a debugfs stats file (carveouts
+ * zeroing limit), interleaved with the heaps, and again with no heap
+ * clearing in the background (which could slow the interleaved one); for
+ * heaps clearing ahead of allocation (a clear_backlog in their stats),
+ * alloc+free of 16 MiB and of the largest size after the heap has been
+ * idle (backlog empty), paired with 4 KiB alloc+free in the same state,
+ * and 1 MiB and 16 MiB alloc+free back to back, with no time to clear;
+ * and for every heap with a debugfs stats file (carveouts
  * and other contiguous regions) a seeded churn of random-size alloc/free
  * at about 70 % fill, followed by the largest allocatable block (binary
  * search by allocation) as a fraction of the free space.
@@ -26,7 +32,7 @@
  *
  * Usage: heaps-bench [--smoke] [--seed N] [--seeds N] [--ops N]
  *   --seed N   first churn seed (default 20261123)
- *   --seeds N  churn runs per heap, with seeds N, N+1, ... (default 5)
+ *   --seeds N  churn runs per heap, with seeds N, N+1, ... (default 7)
  *   --ops N    operations per churn (default 10000)
  *   --smoke    a few rounds at 4 KiB and 64 KiB and one short churn: checks
  *              that the program and its output work, measures nothing useful.
@@ -81,6 +87,7 @@ struct heap {
 	const char *kind;	/* system, cma, region, other */
 	bool cpu;		/* CPU access (mmap) allowed */
 	bool stats;		/* debugfs stats file: contiguous region */
+	bool clears;		/* clears ahead of allocation (clear_backlog) */
 	char cpu_access[32];	/* from stats, or probed */
 	__u64 largest;		/* largest allocation that worked */
 	bool capped;		/* largest == SEARCH_CAP, the heap may hold more */
@@ -108,12 +115,14 @@ static long page_size;
 static bool smoke;
 static __u64 seed = 20261123;
 static unsigned int churn_ops = 10000;
-static unsigned int churn_seeds = 5;
+static unsigned int churn_seeds = 7;
 
 static struct csv csv_heaps = { .file = "heaps.csv" };
 static struct csv csv_bench = { .file = "bench.csv" };
 static struct csv csv_frag = { .file = "frag.csv" };
 static struct csv csv_dmem = { .file = "dmem.csv" };
+static struct csv csv_idle = { .file = "idle.csv" };
+static struct csv csv_tight = { .file = "tight.csv" };
 
 static void die_oom(void)
 {
@@ -201,6 +210,40 @@ static bool heap_can_alloc(const struct heap *h, __u64 len)
 	close(fd);
 
 	return true;
+}
+
+/*
+ * Wait until @h has cleared everything freed (its clear_backlog is 0).
+ * Returns false, after reporting it, if that takes more than 30 s.
+ */
+static bool wait_idle(const struct heap *h)
+{
+	struct heap_stats st;
+	int i;
+
+	for (i = 0; i < 30000; i++) {
+		if (read_stats(h->name, &st) || !st.have_clear_backlog) {
+			fail("%s: no clear_backlog in its stats", h->name);
+			return false;
+		}
+		if (!st.clear_backlog)
+			return true;
+		usleep(1000);
+	}
+	fail("%s: clear_backlog still %llu bytes after 30 s", h->name,
+	     st.clear_backlog);
+
+	return false;
+}
+
+/* No heap clears in the background: nothing competes with a measurement. */
+static void wait_all_idle(void)
+{
+	int i;
+
+	for (i = 0; i < nr_heaps; i++)
+		if (heaps[i].clears)
+			wait_idle(&heaps[i]);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -444,6 +487,7 @@ static void sample_memset(struct point *pt)
  */
 static void bench_size(struct point *pts, int npts)
 {
+	static struct sample_set mem_idle;
 	__u64 t_start;
 	size_t round;
 	int i, j;
@@ -491,6 +535,25 @@ static void bench_size(struct point *pts, int npts)
 		}
 	}
 
+	/*
+	 * The heaps clearing ahead do so while the others are measured, and
+	 * may slow the interleaved memset down. Measure it once more with
+	 * every heap idle, unpaired: the tables show both.
+	 */
+	mem_idle.n = 0;
+	if (!pts[npts - 1].dead) {
+		wait_all_idle();
+		sample_memset(&pts[npts - 1]);	/* warm up, not kept */
+		pts[npts - 1].alloc_free.n--;
+		for (round = 0; round < (smoke ? 3 : 21); round++) {
+			__u64 t0 = now_ns();
+
+			memset(pts[npts - 1].mem, 0, pts[npts - 1].size);
+			__asm__ __volatile__("" : : "r"(pts[npts - 1].mem) : "memory");
+			samples_add(&mem_idle, now_ns() - t0);
+		}
+	}
+
 	/* the system heap is the first point, memset the last */
 	for (i = 0; i < npts; i++) {
 		struct point *pt = &pts[i], *sys = &pts[0], *mem = &pts[npts - 1];
@@ -511,6 +574,9 @@ static void bench_size(struct point *pts, int npts)
 		if (!pt->h) {
 			report("memset", "baseline", "memset", pt->size, false,
 			       &pt->alloc_free, -1, -1);
+			if (mem_idle.n)
+				report("memset", "baseline", "memset_idle",
+				       pt->size, false, &mem_idle, -1, -1);
 		} else {
 			report(pt->h->csv_name, pt->h->kind, "alloc_free",
 			       pt->size, pt->is_largest, &pt->alloc_free,
@@ -666,15 +732,108 @@ static void bench_frag(const struct heap *h, __u64 run_seed)
 		fail("%s: stats say %llu bytes used, the churn holds %llu more than the %llu before",
 		     h->name, st.used, used, st0.used);
 
-	csv_add(&csv_frag, "%s,%llu,%llu,%u,%lu,%lu,%lu,%u,%llu,%llu,%llu,%llu,%.4f,%llu",
+	csv_add(&csv_frag, "%s,%llu,%llu,%u,%lu,%lu,%lu,%u,%llu,%llu,%llu,%llu,%.4f,%llu,%#llx,%d",
 		h->csv_name, st.size, run_seed, op, allocs, frees, failed,
 		CHURN_FILL_PCT, st.used, free_bytes, largest,
 		st.have_largest_free ? st.largest_free : 0ULL,
-		free_bytes ? (double)largest / free_bytes : 0.0, t_churn);
+		free_bytes ? (double)largest / free_bytes : 0.0, t_churn,
+		st.base, h->clears);
 
 	for (i = 0; i < nlive; i++)
 		close(live[i].fd);
 	free(live);
+}
+
+/* ---- large buffers from an idle heap ---- */
+
+/* One alloc+free of @len bytes from @h once it is idle; 0 on failure. */
+static __u64 idle_alloc_free(const struct heap *h, __u64 len)
+{
+	__u64 t0;
+	int fd;
+
+	if (!wait_idle(h))
+		return 0;
+	t0 = now_ns();
+	fd = alloc_buf(h, len);
+	if (fd < 0) {
+		fail("%s: allocating %llu bytes when idle: %s", h->name, len,
+		     strerror(-fd));
+		return 0;
+	}
+	close(fd);
+
+	return now_ns() - t0;
+}
+
+/*
+ * What clearing ahead buys: alloc+free of @len bytes from the idle heap,
+ * each paired with a 4 KiB alloc+free from the idle heap in the same
+ * round. The ratio of the two is the target (issue 14: <= 3x).
+ */
+static void bench_idle(const struct heap *h, __u64 len, bool is_largest)
+{
+	struct sample_set big = { 0 }, small = { 0 }, ratio = { 0 };
+	size_t round, rounds = smoke ? 3 : 21;
+	__u64 tb, ts;
+
+	/* No other heap clearing in the background either. */
+	wait_all_idle();
+	for (round = 0; round < rounds; round++) {
+		tb = idle_alloc_free(h, len);
+		ts = idle_alloc_free(h, SZ_4K);
+		if (!tb || !ts)
+			break;
+		samples_add(&big, tb);
+		samples_add(&small, ts);
+		/* ratios as fixed point, x1000, to reuse the sample sets */
+		samples_add(&ratio, tb * 1000 / ts);
+	}
+	if (big.n == rounds) {
+		qsort(big.v, big.n, sizeof(*big.v), cmp_u64);
+		qsort(small.v, small.n, sizeof(*small.v), cmp_u64);
+		qsort(ratio.v, ratio.n, sizeof(*ratio.v), cmp_u64);
+		csv_add(&csv_idle, "%s,%llu,%s,%zu,%llu,%llu,%llu,%.3f",
+			h->csv_name, len, is_largest ? "largest" : "fixed",
+			big.n, big.v[big.n / 2], big.v[big.n - 1],
+			small.v[small.n / 2], ratio.v[ratio.n / 2] / 1000.0);
+	}
+	free(big.v);
+	free(small.v);
+	free(ratio.v);
+}
+
+/*
+ * The other extreme: alloc+free of @len bytes back to back on one heap,
+ * nothing in between, so that the background clearing has no time to
+ * catch up and allocations clear inline what it did not reach.
+ */
+static void bench_tight(const struct heap *h, __u64 len)
+{
+	struct sample_set t = { 0 };
+	size_t i, rounds = smoke ? 3 : 21;
+	__u64 t0;
+	int fd;
+
+	/* Every heap idle: only this heap's own clearing competes. */
+	wait_all_idle();
+	for (i = 0; i < rounds; i++) {
+		t0 = now_ns();
+		fd = alloc_buf(h, len);
+		if (fd < 0) {
+			fail("%s: allocating %llu bytes back to back: %s",
+			     h->name, len, strerror(-fd));
+			break;
+		}
+		close(fd);
+		samples_add(&t, now_ns() - t0);
+	}
+	if (t.n == rounds) {
+		qsort(t.v, t.n, sizeof(*t.v), cmp_u64);
+		csv_add(&csv_tight, "%s,%llu,%zu,%llu,%llu", h->csv_name, len,
+			t.n, t.v[t.n / 2], t.v[t.n - 1]);
+	}
+	free(t.v);
 }
 
 /* ---- the cost of the dmem cgroup charge ---- */
@@ -934,8 +1093,10 @@ int main(int argc, char **argv)
 
 	csv_add(&csv_heaps, "heap,kind,cpu_access,largest,capped");
 	csv_add(&csv_bench, "heap,kind,test,size,size_kind,n,median_ns,p99_ns,min_ns,x_system,x_memset");
-	csv_add(&csv_frag, "heap,size,seed,ops,allocs,frees,failed,fill_pct,used,free,largest_alloc,largest_free_stats,ratio,churn_ns");
+	csv_add(&csv_frag, "heap,size,seed,ops,allocs,frees,failed,fill_pct,used,free,largest_alloc,largest_free_stats,ratio,churn_ns,base,clear_ahead");
 	csv_add(&csv_dmem, "heap,n,root_median_ns,limited_median_ns,x_root");
+	csv_add(&csv_idle, "heap,size,size_kind,n,median_ns,p99_ns,k4_median_ns,x_4k");
+	csv_add(&csv_tight, "heap,size,n,median_ns,p99_ns");
 
 	printf("heaps-bench%s: %d heaps, seed %llu\n", smoke ? " (smoke)" : "",
 	       nr_heaps, seed);
@@ -947,8 +1108,10 @@ int main(int argc, char **argv)
 		probe_cpu_access(h);
 		if (!strcmp(h->name, "system"))
 			sys = h;
-		if (h->stats && !read_stats(h->name, &st))
+		if (h->stats && !read_stats(h->name, &st)) {
 			hi = st.size - st.used;
+			h->clears = st.have_clear_backlog;
+		}
 		if (smoke && !h->stats)
 			h->largest = SZ_1M;	/* no search: keep the smoke short */
 		else
@@ -1011,6 +1174,24 @@ int main(int argc, char **argv)
 	free(pts);
 
 	for (i = 0; i < nr_heaps; i++) {
+		struct heap *h = &heaps[i];
+
+		if (!h->clears || !h->cpu)
+			continue;
+		printf("  %s: alloc+free from the idle heap\n", h->name);
+		fflush(stdout);
+		if (!smoke && h->largest >= SZ_16M)
+			bench_idle(h, SZ_16M, h->largest == SZ_16M);
+		bench_tight(h, smoke ? SZ_64K : SZ_1M);
+		if (!smoke && h->largest >= SZ_16M)
+			bench_tight(h, SZ_16M);
+		if (!smoke && h->largest > SZ_16M)
+			bench_idle(h, h->largest, true);
+		if (smoke)
+			bench_idle(h, SZ_64K, false);
+	}
+
+	for (i = 0; i < nr_heaps; i++) {
 		if (!heaps[i].stats)
 			continue;
 		printf("  %s: churn of %u operations at %d%% fill, %u seeds\n",
@@ -1026,6 +1207,8 @@ int main(int argc, char **argv)
 
 	csv_print(&csv_frag);
 	csv_print(&csv_dmem);
+	csv_print(&csv_idle);
+	csv_print(&csv_tight);
 	printf("heaps-bench: %d error(s), %.1f s\n", nr_errors,
 	       (now_ns() - t_run) / 1e9);
 

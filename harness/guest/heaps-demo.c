@@ -235,7 +235,7 @@ static void probe_heap(struct heap *h)
 	}
 
 	/* Table cells: HEAP KIND CPU SOURCE BUFFER USED */
-	snprintf(h->cell[0], CELL_LEN, "%s", h->name);
+	snprintf(h->cell[0], CELL_LEN, "%.*s", NAME_MAX, h->name);
 	snprintf(h->cell[1], CELL_LEN, "%s", kind_names[h->kind]);
 	snprintf(h->cell[2], CELL_LEN, "%s",
 		 h->kind == KIND_REGION ? h->st.cpu_access :

@@ -49,13 +49,13 @@ tap_check "the test importer probed" \
 
 # KUnit suites run at load; a failing suite still loads, the host counts
 # the cases.
-for m in carveout_heap_test cma_heap_test heap_dmem_test; do
+for m in carveout_heap_test cma_heap_test heap_dmem_test contig_clear_test; do
 	tap_check "modprobe $m" 'modprobe $m'
 done
 # cma_heap_test exported the private area through cma_heap_dev_add().
 tap_check "cma_heap_test exported the private area as cma-driver-exposed" \
 	'heap cma-driver-exposed'
-for m in carveout_heap_test cma_heap_test heap_dmem_test; do
+for m in carveout_heap_test cma_heap_test heap_dmem_test contig_clear_test; do
 	tap_check "rmmod $m" 'rmmod $m'
 	tap_check "$m is gone" '! loaded $m'
 done

@@ -3,8 +3,9 @@
 # bench.config when present) in its own object directory, so that it and
 # the `make check` kernel do not evict each other, boot the demo layout and
 # run heaps-bench. The host writes the CSV files and the table of ratios
-# into $BUILD/bench/, and replays the fragmentation churn against other
-# allocation policies (fragsim.py).
+# into $BUILD/bench/, draws the latency-against-size plots there (SVG,
+# gnuplot), and replays the fragmentation churn against other allocation
+# policies (fragsim.py).
 : "${BOOT_TIMEOUT:=1800}"
 . "$(dirname "$0")/lib.sh"
 
@@ -26,6 +27,7 @@ echo
 grep -E '^heaps-bench|^error:' "$LOGS/bench.log" | sed 's/^/  guest: /' || true
 echo
 "$S/bench.py" report "$LOGS/bench.log" "$BUILD/bench" || rc=1
+[ $rc = 0 ] && { "$S/bench.py" plot "$BUILD/bench" || rc=1; }
 if [ -s "$BUILD/bench/frag.csv" ]; then
 	echo
 	"$S/fragsim.py" "$BUILD/bench/frag.csv" | tee "$BUILD/bench/fragsim.txt" || rc=1

@@ -7,7 +7,7 @@
 
 PKGS="build-essential bc bison flex libssl-dev libelf-dev cpio kmod rsync xz-utils
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm device-tree-compiler
-busybox-static:arm64 sparse debootstrap ccache python3 python3-yaml python3-ply python3-git git
+busybox-static:arm64 sparse debootstrap ccache python3 python3-yaml python3-ply python3-git git gnuplot-nox
 gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-riscv64-linux-gnu libc6-dev-riscv64-cross"
 SRCPKG=linux-source-$KVER
 SRCSUITE=trixie-backports

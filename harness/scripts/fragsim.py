@@ -9,10 +9,19 @@ fragsim.py FRAG_CSV
     carveout could use. Prints, per heap, the largest free block as a share
     of the free space at the end for each algorithm.
 
-The model of gen_pool_best_fit (what the carveout heap uses) must reproduce
-the kernel's measured result exactly, byte for byte, for every row: that
-validates the replay, and the other algorithms then differ from it only
-in where they place buffers. Exits non-zero when it does not.
+The model of the carveout heap's policy (carveout_fit() in
+drivers/dma-buf/heaps/carveout_heap.c) must reproduce the kernel's measured
+result exactly, byte for byte, for every row of a heap that does not clear
+ahead of allocation: that validates the replay, and the other algorithms
+then differ from it only in where they place buffers. Heaps clearing ahead
+also prefer ranges already clear, which depends on the timing of the
+background clearing: their rows are replayed, not checked. Exits non-zero
+when a checked row does not match.
+
+Then, for each region size, the "sized for its buffers" case: a region
+exactly filled with N equal buffers (N = 2..8, sizes rounded down to whole
+pages), for every policy: a policy that leaves gaps to align buffers can
+fail the last one.
 """
 import csv
 import sys
@@ -132,13 +141,67 @@ def two_ended(limit_pages):
     return place
 
 
-ALGOS = [
-    ('best-fit (current)', best_fit),
-    ('first-fit', first_fit),
-    ('first-fit-order-align', order_align),
-    ('best-fit, small at top (<256 KiB)', two_ended(64)),
-    ('best-fit, small at top (<1 MiB)', two_ended(256)),
-]
+SMALL_PAGES = 64      # 256 KiB: smaller buffers go to the top of their hole
+BLOCK_PAGES = 512     # 2 MiB
+
+
+def carveout_fit(base_pages, strict=False):
+    """carveout_fit(): best fit; buffers below 256 KiB at the top of the
+    smallest hole (the highest of equal ones), larger ones at its bottom,
+    or at its top if only the top gives a 2 MiB aligned start (physical
+    address: the region's base counts). With strict, buffers of 2 MiB and
+    more go to the first 2 MiB boundary of the smallest hole that has room
+    for them aligned, leaving a gap below (evaluated, not used)."""
+    def aligned(p):
+        return (base_pages + p) % BLOCK_PAGES == 0
+
+    def place(free, n):
+        small = n < SMALL_PAGES
+        if strict and n >= BLOCK_PAGES:
+            best = None
+            for s, l in free:
+                lo = -(-(base_pages + s) // BLOCK_PAGES) * BLOCK_PAGES - base_pages
+                if lo + n <= s + l and (best is None or l < best[1]):
+                    best = (lo, l)
+            if best:
+                return best[0]
+        best = None
+        for s, l in free:
+            if l >= n and (best is None or l < best[1] or (small and l == best[1])):
+                best = (s, l)
+        if best is None:
+            return None
+        s, l = best
+        top = s + l - n
+        if small or (n >= BLOCK_PAGES and not aligned(s) and aligned(top)):
+            return top
+        return s
+    return place
+
+
+CURRENT = 'carveout_fit (current)'
+
+
+def algos(base_pages):
+    return [
+        (CURRENT, carveout_fit(base_pages)),
+        ('best-fit (before)', best_fit),
+        ('first-fit', first_fit),
+        ('first-fit-order-align', order_align),
+        ('carveout_fit, strict 2 MiB align', carveout_fit(base_pages, strict=True)),
+    ]
+
+
+def exact_fill(size, base_pages, place):
+    """Fill a region with N equal buffers, N = 2..8: the N that fail."""
+    failed = []
+    for n in range(2, 9):
+        pages = size // PAGE
+        pool = Pool(pages, place)
+        each = pages // n
+        if not all(pool.alloc(each) is not None for _ in range(n)):
+            failed.append(n)
+    return failed
 
 
 def replay(row, place):
@@ -169,15 +232,20 @@ def replay(row, place):
 def main():
     rows = list(csv.DictReader(open(sys.argv[1])))
     ok = True
-    res = {}
+    res, checked, regions = {}, {}, {}
     for row in rows:
+        base_pages = int(row['base'], 16) // PAGE
+        regions[row['heap']] = (int(row['size']), base_pages)
         if int(row['used']) != int(row['size']) - int(row['free']):
             ok = False
-        for name, place in ALGOS:
+        clears = row['clear_ahead'] == '1'
+        checked[row['heap']] = not clears
+        for name, place in algos(base_pages):
             used, largest = replay(row, place)
             free = int(row['size']) - used
-            if place is best_fit and (used != int(row['used']) or
-                                      largest != int(row['largest_alloc'])):
+            if name == CURRENT and not clears and (
+                    used != int(row['used']) or
+                    largest != int(row['largest_alloc'])):
                 print(f'fragsim: {row["heap"]} seed {row["seed"]}: model gives '
                       f'used {used} largest {largest}, the kernel measured '
                       f'used {row["used"]} largest {row["largest_alloc"]}')
@@ -186,15 +254,27 @@ def main():
     w = max(len(h) for h in res) + 2
     print('allocator comparison: the same seeded churn replayed against models '
           'of the placement policies')
-    print(f'(largest free block as a share of free space; median and range over '
-          f'seeds; the best-fit model reproduces the kernel\'s measurement '
-          f'{"exactly" if ok else "NOT exactly"})')
-    for heap, algos in res.items():
-        for name, v in algos.items():
+    print('(largest free block as a share of free space; median and range over '
+          'seeds. The model of the current policy reproduces the kernel\'s '
+          f'measurement {"exactly" if ok else "NOT exactly"} on the heaps that '
+          'do not clear ahead; on those that do, the kernel also prefers '
+          'clear memory, and its own figures are in the churn table)')
+    for heap, al in res.items():
+        for name, v in al.items():
             v = sorted(v)
             med = v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+            mark = '' if name != CURRENT else \
+                ('  = kernel' if checked[heap] else '  (kernel also prefers clear memory)')
             print(f'  {heap:<{w}}{name:<36}{100 * med:6.1f}%  '
-                  f'({100 * v[0]:.1f}-{100 * v[-1]:.1f}%)')
+                  f'({100 * v[0]:.1f}-{100 * v[-1]:.1f}%){mark}')
+    print()
+    print('region sized for its buffers: N equal buffers filling the region, '
+          'N = 2..8; the N for which the last allocation fails')
+    for heap, (size, base_pages) in regions.items():
+        for name, place in algos(base_pages):
+            failed = exact_fill(size, base_pages, place)
+            print(f'  {heap:<{w}}{name:<36}'
+                  f'{"all fit" if not failed else "fails for N = " + ", ".join(map(str, failed))}')
     return 0 if ok else 1
 
 

@@ -1,0 +1,616 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Clearing ahead of allocation for heaps of physically contiguous buffers
+ *
+ * A heap must never hand out memory holding an earlier user's data, and
+ * clearing a large buffer when it is allocated costs as much as writing it
+ * once. A heap with clear-ahead instead clears the memory its buffers gave
+ * back in the background, so that an allocation finds it already clear:
+ *
+ * - every page of the region has a bit in @dirty, set while the page may
+ *   hold data. All pages start dirty (the region holds whatever the
+ *   firmware or an earlier boot left), and a buffer's pages become dirty
+ *   again when it is freed, before its range returns to the allocator.
+ * - a kthread worker of the heap, at the lowest priority (nice 19: it runs
+ *   on CPU time nobody else wants and never preempts the tasks allocating
+ *   and freeing), clears dirty pages in chunks of CONTIG_CLEAR_AHEAD_PAGES,
+ *   taking a chunk's bits before clearing it, and stays away from ranges
+ *   being claimed. A backlog of CONTIG_CLEAR_KICK_PAGES or more starts it
+ *   at once; a smaller one is gathered for CONTIG_CLEAR_DELAY_MS first.
+ * - an allocation claims its range with contig_clear_claim(): it clears
+ *   inline whatever is still dirty, then waits for the chunk the worker
+ *   may be clearing in the range (on an rt_mutex, so that the low priority
+ *   worker inherits the claimant's priority). Only then may the buffer be
+ *   handed out. A claim that fails leaves its whole range dirty.
+ * - the allocator asks contig_clear_hint_clean() to prefer ranges that are
+ *   already clear. The hint only saves time; the claim is what guarantees
+ *   that the buffer is clear.
+ *
+ * The worker only ever takes dirty bits, and bits only become dirty for
+ * memory nobody uses: at start, on free, and for the free ranges of the
+ * heap before hibernation. So it never writes to a buffer that was handed
+ * out, and a claimed range holds no dirty bit once its claim returns.
+ *
+ * Nothing here allocates memory after contig_clear_init(): memory pressure
+ * cannot keep a free from marking its range dirty. A fatal signal stops an
+ * inline clear between chunks: what was cleared is marked clear, the rest
+ * stays dirty. During system sleep the worker is stopped; before
+ * hibernation every free range is marked dirty: no-map memory is not part
+ * of the hibernation image and holds whatever the kernel that restores the
+ * image put there (cached memory is restored from the image; marking it
+ * dirty only costs one more clear).
+ *
+ * The backlog counts pages from their free until they are clear, pages
+ * being cleared included: when it reads 0, nothing freed holds data.
+ */
+
+#include <linux/bitmap.h>
+#include <linux/cleanup.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/rtmutex.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/sizes.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/suspend.h>
+#include <linux/seq_file.h>
+
+#include <kunit/visibility.h>
+
+#include "contig_buffer.h"
+#include "contig_clear.h"
+
+/* Pages the worker clears at once; a claim waits for at most one chunk. */
+#define CONTIG_CLEAR_AHEAD_PAGES	(SZ_256K >> PAGE_SHIFT)
+/* Chunks per run of the worker, between which it can freeze. */
+#define CONTIG_CLEAR_AHEAD_CHUNKS	16
+/* A backlog this large starts the worker at once, */
+#define CONTIG_CLEAR_KICK_PAGES		(SZ_1M >> PAGE_SHIFT)
+/* a smaller one after this long. */
+#define CONTIG_CLEAR_DELAY_MS		20
+
+/* A range being claimed: pages [@start, @end) of the region */
+struct contig_clear_range {
+	unsigned long start;
+	unsigned long end;
+	struct list_head node;
+};
+
+/**
+ * struct contig_clear - clear-ahead state of one heap
+ * @ch: the heap
+ * @lock: protects every field below but @busy_lock, @worker, @work and
+ *	@pm_nb
+ * @dirty: one bit per page of the region, set while the page may hold data
+ * @nr_pages: pages in the region
+ * @nr_dirty: pages with their @dirty bit set: the clearing backlog
+ * @peak_dirty: the largest backlog seen
+ * @dirty_since: when the backlog last went from empty to non-empty
+ * @busy: the chunk the worker is clearing; empty (start == end) if none
+ * @claims: ranges being claimed, which the worker leaves alone
+ * @cleared_ahead: bytes cleared by the worker
+ * @cleared_inline: bytes cleared by claims
+ * @errors: chunks the worker could not clear (no mapping); each stopped it
+ *	until the next free
+ * @frozen: system sleep in progress: the worker must not run
+ * @worker: the heap's kthread worker
+ * @work: the clearing work
+ * @busy_lock: held by the worker while @busy is set
+ * @pm_nb: system sleep notifier
+ */
+struct contig_clear {
+	struct contig_heap *ch;
+	spinlock_t lock;		/* see above */
+	unsigned long *dirty;
+	unsigned long nr_pages;
+	unsigned long nr_dirty;
+	unsigned long peak_dirty;
+	ktime_t dirty_since;
+	struct contig_clear_range busy;
+	struct list_head claims;
+	u64 cleared_ahead;
+	u64 cleared_inline;
+	unsigned long errors;
+	bool frozen;
+	struct kthread_worker *worker;
+	struct kthread_delayed_work work;
+	struct rt_mutex busy_lock;
+	struct notifier_block pm_nb;
+};
+
+static bool contig_clear_overlaps(const struct contig_clear_range *r,
+				  unsigned long start, unsigned long end)
+{
+	return r->start < end && start < r->end;
+}
+
+static void contig_clear_mark_dirty(struct contig_clear *c,
+				    unsigned long start, unsigned long end)
+{
+	unsigned long nr;
+
+	lockdep_assert_held(&c->lock);
+
+	/* Pages already dirty are counted already. */
+	nr = (end - start) - bitmap_weight_from(c->dirty, start, end);
+	if (!nr)
+		return;
+
+	if (!c->nr_dirty)
+		c->dirty_since = ktime_get();
+	bitmap_set(c->dirty, start, end - start);
+	c->nr_dirty += nr;
+	c->peak_dirty = max(c->peak_dirty, c->nr_dirty);
+}
+
+/*
+ * Take the dirty bits of [start, end), all of them set, to clear the pages.
+ * They stay in the backlog until contig_clear_done() or, if clearing
+ * failed, go back with contig_clear_untake(). Pages being cleared are
+ * either free (the worker's) or allocated and not handed out yet (a
+ * claim's): nobody frees them meanwhile, so nothing counts them twice.
+ */
+static void contig_clear_take(struct contig_clear *c, unsigned long start,
+			      unsigned long end)
+{
+	lockdep_assert_held(&c->lock);
+
+	bitmap_clear(c->dirty, start, end - start);
+}
+
+static void contig_clear_done(struct contig_clear *c, unsigned long start,
+			      unsigned long end)
+{
+	lockdep_assert_held(&c->lock);
+
+	c->nr_dirty -= end - start;
+}
+
+static void contig_clear_untake(struct contig_clear *c, unsigned long start,
+				unsigned long end)
+{
+	lockdep_assert_held(&c->lock);
+
+	bitmap_set(c->dirty, start, end - start);
+}
+
+/*
+ * The next chunk for the worker: a run of dirty pages outside every range
+ * being claimed, the claims clear those themselves. False if none is left.
+ */
+static bool contig_clear_next_chunk(struct contig_clear *c,
+				    unsigned long *start, unsigned long *end)
+{
+	struct contig_clear_range *r;
+	unsigned long s = 0, e;
+
+	lockdep_assert_held(&c->lock);
+again:
+	s = find_next_bit(c->dirty, c->nr_pages, s);
+	if (s >= c->nr_pages)
+		return false;
+	e = find_next_zero_bit(c->dirty,
+			       min(c->nr_pages, s + CONTIG_CLEAR_AHEAD_PAGES), s);
+
+	list_for_each_entry(r, &c->claims, node) {
+		if (!contig_clear_overlaps(r, s, e))
+			continue;
+		if (r->start <= s) {
+			s = r->end;
+			goto again;
+		}
+		e = r->start;
+	}
+
+	*start = s;
+	*end = e;
+	return true;
+}
+
+static void contig_clear_work(struct kthread_work *work)
+{
+	struct contig_clear *c = container_of(work, struct contig_clear,
+					      work.work);
+	struct contig_heap *ch = c->ch;
+	unsigned long start, end;
+	int ret, chunks;
+
+	for (chunks = 0; ; chunks++) {
+		/*
+		 * Held while a chunk is busy: a claim waiting for the chunk
+		 * blocks on it and lends the worker its priority.
+		 */
+		rt_mutex_lock(&c->busy_lock);
+		scoped_guard(spinlock, &c->lock) {
+			if (c->frozen || !contig_clear_next_chunk(c, &start, &end))
+				goto out_unlock;
+			/* More to do: again later, after a chance to freeze. */
+			if (chunks == CONTIG_CLEAR_AHEAD_CHUNKS) {
+				kthread_queue_delayed_work(c->worker, &c->work, 0);
+				goto out_unlock;
+			}
+			contig_clear_take(c, start, end);
+			c->busy.start = start;
+			c->busy.end = end;
+		}
+
+		ret = contig_heap_clear_range(ch, ch->base + PFN_PHYS(start),
+					      PFN_PHYS(end - start));
+
+		scoped_guard(spinlock, &c->lock) {
+			c->busy.start = 0;
+			c->busy.end = 0;
+			if (ret) {
+				/* Claims still clear it inline, or fail. */
+				contig_clear_untake(c, start, end);
+				c->errors++;
+			} else {
+				contig_clear_done(c, start, end);
+				c->cleared_ahead += PFN_PHYS(end - start);
+			}
+		}
+		rt_mutex_unlock(&c->busy_lock);
+
+		/* Try again on the next free, not in a loop. */
+		if (ret) {
+			pr_err_ratelimited("%s: cannot clear ahead of allocation: %pe\n",
+					   ch->name, ERR_PTR(ret));
+			return;
+		}
+
+		cond_resched();
+	}
+
+out_unlock:
+	rt_mutex_unlock(&c->busy_lock);
+}
+
+/* Start the worker: at once, or in a while for a small backlog. */
+static void contig_clear_kick(struct contig_clear *c)
+{
+	lockdep_assert_held(&c->lock);
+
+	if (!c->nr_dirty || c->frozen)
+		return;
+
+	if (c->nr_dirty >= CONTIG_CLEAR_KICK_PAGES)
+		kthread_mod_delayed_work(c->worker, &c->work, 0);
+	else
+		kthread_queue_delayed_work(c->worker, &c->work,
+					   msecs_to_jiffies(CONTIG_CLEAR_DELAY_MS));
+}
+
+/**
+ * contig_clear_freed() - mark the memory of a freed buffer dirty
+ * @ch: the heap, with clear-ahead
+ * @phys: physical address of the buffer
+ * @size: size of the buffer in bytes, a multiple of PAGE_SIZE
+ *
+ * Called when the buffer is released, before its range returns to the
+ * allocator: an allocation getting the range then finds it dirty. The
+ * worker clears it in the background.
+ *
+ * Context: Process context.
+ */
+void contig_clear_freed(struct contig_heap *ch, phys_addr_t phys, size_t size)
+{
+	struct contig_clear *c = ch->clear;
+	unsigned long start = PHYS_PFN(phys - ch->base);
+
+	guard(spinlock)(&c->lock);
+	contig_clear_mark_dirty(c, start, start + (size >> PAGE_SHIFT));
+	contig_clear_kick(c);
+}
+EXPORT_SYMBOL_IF_KUNIT(contig_clear_freed);
+
+static bool contig_clear_busy_in(struct contig_clear *c,
+				 const struct contig_clear_range *r)
+{
+	lockdep_assert_held(&c->lock);
+
+	return contig_clear_overlaps(&c->busy, r->start, r->end);
+}
+
+/**
+ * contig_clear_claim() - make sure newly allocated memory is clear
+ * @ch: the heap, with clear-ahead
+ * @phys: physical address of the range, just taken from the allocator
+ * @size: size of the range in bytes, a multiple of PAGE_SIZE
+ *
+ * Keep the worker out of the range, clear inline the pages of the range
+ * that are still dirty, in chunks, stopping at a fatal signal, and wait for
+ * the worker to finish a chunk it was clearing in the range meanwhile. On success, nothing
+ * in the range holds data of an earlier user and nothing will write to it
+ * any more: the buffer may be handed out. On failure the whole range is
+ * marked dirty again and the caller frees it.
+ *
+ * Context: Process context. May sleep.
+ *
+ * Return: 0, -EINTR if a fatal signal is pending, or -ENOMEM if the memory
+ * could not be mapped.
+ */
+int contig_clear_claim(struct contig_heap *ch, phys_addr_t phys, size_t size)
+{
+	struct contig_clear *c = ch->clear;
+	struct contig_clear_range claim;
+	unsigned long start, end;
+	int ret = 0;
+
+	claim.start = PHYS_PFN(phys - ch->base);
+	claim.end = claim.start + (size >> PAGE_SHIFT);
+
+	/*
+	 * Listed, the range gets no new chunk of the worker: clear what is
+	 * dirty, which the chunk the worker may be clearing in it is not (its
+	 * bits are taken), then wait for that chunk.
+	 */
+	spin_lock(&c->lock);
+	list_add(&claim.node, &c->claims);
+
+	for (start = claim.start; ; start = end) {
+		start = find_next_bit(c->dirty, claim.end, start);
+		if (start >= claim.end)
+			break;
+		end = find_next_zero_bit(c->dirty, claim.end, start);
+		contig_clear_take(c, start, end);
+		spin_unlock(&c->lock);
+
+		ret = contig_heap_clear_range(ch, ch->base + PFN_PHYS(start),
+					      PFN_PHYS(end - start));
+
+		spin_lock(&c->lock);
+		if (ret) {
+			contig_clear_untake(c, start, end);
+			break;
+		}
+		contig_clear_done(c, start, end);
+		c->cleared_inline += PFN_PHYS(end - start);
+	}
+
+	/* On the rt_mutex the worker holds, lending it our priority. */
+	while (contig_clear_busy_in(c, &claim)) {
+		spin_unlock(&c->lock);
+		rt_mutex_lock(&c->busy_lock);
+		rt_mutex_unlock(&c->busy_lock);
+		spin_lock(&c->lock);
+	}
+
+	list_del(&claim.node);
+	/*
+	 * The caller frees the range: all of it dirty, in case a hibernation
+	 * walk of the free ranges missed it meanwhile, and the worker, which
+	 * stayed out of it, is started again.
+	 */
+	if (ret) {
+		contig_clear_mark_dirty(c, claim.start, claim.end);
+		contig_clear_kick(c);
+	}
+	spin_unlock(&c->lock);
+
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(contig_clear_claim);
+
+/**
+ * contig_clear_hint_clean() - whether a free range is clear already
+ * @ch: the heap; without clear-ahead every range counts as clear
+ * @first: first page of the range, counted from the start of the region
+ * @nr: pages in the range
+ *
+ * For the allocator's placement decisions, without the lock: the answer
+ * may be stale by the time the range is claimed, which then clears what
+ * it must. Never a reason to skip contig_clear_claim().
+ *
+ * Return: true if no page of the range was dirty when looked at.
+ */
+bool contig_clear_hint_clean(struct contig_heap *ch, unsigned long first,
+			     unsigned long nr)
+{
+	struct contig_clear *c = ch->clear;
+
+	if (!c)
+		return true;
+
+	/* A hint only: racing with set and clear is fine, see above. */
+	return data_race(find_next_bit(c->dirty, first + nr, first)) >=
+	       first + nr;
+}
+EXPORT_SYMBOL_NS_GPL(contig_clear_hint_clean, "DMA_BUF_HEAP");
+
+/**
+ * contig_clear_flush() - wait until the worker is done with the backlog
+ * @ch: the heap, with clear-ahead
+ *
+ * Pages being claimed meanwhile may stay dirty: their claims clear them.
+ *
+ * Context: Process context. May sleep.
+ */
+void contig_clear_flush(struct contig_heap *ch)
+{
+	struct contig_clear *c = ch->clear;
+	unsigned long start, end;
+
+	for (;;) {
+		scoped_guard(spinlock, &c->lock) {
+			if (c->frozen || !contig_clear_next_chunk(c, &start, &end))
+				return;
+			kthread_mod_delayed_work(c->worker, &c->work, 0);
+		}
+		kthread_flush_work(&c->work.work);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(contig_clear_flush);
+
+/* Before hibernation: the free memory will not be in the image. */
+static int contig_clear_mark_free(void *arg, size_t offset, size_t len)
+{
+	struct contig_clear *c = arg;
+
+	guard(spinlock)(&c->lock);
+	contig_clear_mark_dirty(c, offset >> PAGE_SHIFT,
+				(offset + len) >> PAGE_SHIFT);
+
+	return 0;
+}
+
+static int contig_clear_pm_notify(struct notifier_block *nb,
+				  unsigned long action, void *data)
+{
+	struct contig_clear *c = container_of(nb, struct contig_clear, pm_nb);
+
+	switch (action) {
+	case PM_HIBERNATION_PREPARE:
+	case PM_RESTORE_PREPARE:
+	case PM_SUSPEND_PREPARE:
+		scoped_guard(spinlock, &c->lock)
+			c->frozen = true;
+		kthread_cancel_delayed_work_sync(&c->work);
+		if (action == PM_HIBERNATION_PREPARE)
+			c->ch->walk_free(c->ch, contig_clear_mark_free, c);
+		break;
+	case PM_POST_HIBERNATION:
+	case PM_POST_RESTORE:
+	case PM_POST_SUSPEND:
+		scoped_guard(spinlock, &c->lock) {
+			c->frozen = false;
+			contig_clear_kick(c);
+		}
+		break;
+	}
+
+	return NOTIFY_OK;
+}
+
+/**
+ * contig_clear_init() - set up clear-ahead for a heap
+ * @ch: the heap, with @base, @size, @cpu_access and @walk_free set, not
+ *	yet handing out buffers. Its CPU access mode must let the CPU clear
+ *	the memory.
+ *
+ * Every page starts dirty and the worker starts clearing the region.
+ *
+ * Context: Process context. May sleep.
+ *
+ * Return: 0, -EINVAL for a heap the CPU cannot clear or without @walk_free,
+ * or -ENOMEM.
+ */
+int contig_clear_init(struct contig_heap *ch)
+{
+	struct contig_clear *c;
+	int ret;
+
+	if (ch->cpu_access == CONTIG_CPU_ACCESS_NONE || !ch->walk_free)
+		return -EINVAL;
+
+	c = kzalloc_obj(*c);
+	if (!c)
+		return -ENOMEM;
+
+	c->ch = ch;
+	c->nr_pages = ch->size >> PAGE_SHIFT;
+	c->dirty = bitmap_zalloc(c->nr_pages, GFP_KERNEL);
+	if (!c->dirty) {
+		kfree(c);
+		return -ENOMEM;
+	}
+	spin_lock_init(&c->lock);
+	INIT_LIST_HEAD(&c->claims);
+	kthread_init_delayed_work(&c->work, contig_clear_work);
+	rt_mutex_init(&c->busy_lock);
+
+	c->worker = kthread_create_worker(KTW_FREEZABLE, "dmah/%s", ch->name);
+	if (IS_ERR(c->worker)) {
+		ret = PTR_ERR(c->worker);
+		goto err_free;
+	}
+	/* Clearing ahead uses spare CPU time only. */
+	sched_set_normal(c->worker->task, MAX_NICE);
+	wake_up_process(c->worker->task);
+
+	c->pm_nb.notifier_call = contig_clear_pm_notify;
+	ret = register_pm_notifier(&c->pm_nb);
+	if (ret)
+		goto err_destroy_worker;
+
+	ch->clear = c;
+	guard(spinlock)(&c->lock);
+	contig_clear_mark_dirty(c, 0, c->nr_pages);
+	contig_clear_kick(c);
+
+	return 0;
+
+err_destroy_worker:
+	kthread_destroy_worker(c->worker);
+err_free:
+	bitmap_free(c->dirty);
+	kfree(c);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(contig_clear_init);
+
+/**
+ * contig_clear_destroy() - tear down the clear-ahead state of a heap
+ * @ch: the heap, handing out no buffer any more
+ *
+ * Context: Process context. May sleep.
+ */
+void contig_clear_destroy(struct contig_heap *ch)
+{
+	struct contig_clear *c = ch->clear;
+
+	if (!c)
+		return;
+
+	unregister_pm_notifier(&c->pm_nb);
+	scoped_guard(spinlock, &c->lock)
+		c->frozen = true;
+	kthread_cancel_delayed_work_sync(&c->work);
+	kthread_destroy_worker(c->worker);
+	bitmap_free(c->dirty);
+	kfree(c);
+	ch->clear = NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(contig_clear_destroy);
+
+/**
+ * contig_clear_stats_show() - print the clear-ahead figures of a heap
+ * @s: the heap's debugfs stats file
+ * @ch: the heap; nothing is printed without clear-ahead
+ *
+ * clear_backlog is how much freed memory is still to be cleared, and
+ * clear_backlog_ms how long the backlog has not been empty: no freed data
+ * is older than that.
+ */
+void contig_clear_stats_show(struct seq_file *s, struct contig_heap *ch)
+{
+	struct contig_clear *c = ch->clear;
+	unsigned long nr_dirty, peak, errors;
+	u64 ahead, inline_bytes;
+	s64 age_ms = 0;
+
+	if (!c)
+		return;
+
+	scoped_guard(spinlock, &c->lock) {
+		nr_dirty = c->nr_dirty;
+		peak = c->peak_dirty;
+		ahead = c->cleared_ahead;
+		inline_bytes = c->cleared_inline;
+		errors = c->errors;
+		if (nr_dirty)
+			age_ms = ktime_ms_delta(ktime_get(), c->dirty_since);
+	}
+
+	seq_printf(s, "clear_backlog: %llu\n", (u64)PFN_PHYS(nr_dirty));
+	seq_printf(s, "clear_backlog_ms: %lld\n", age_ms);
+	seq_printf(s, "clear_backlog_peak: %llu\n", (u64)PFN_PHYS(peak));
+	seq_printf(s, "cleared_ahead: %llu\n", ahead);
+	seq_printf(s, "cleared_inline: %llu\n", inline_bytes);
+	seq_printf(s, "clear_errors: %lu\n", errors);
+}
