@@ -33,9 +33,9 @@
  *
  * Nothing here allocates memory after contig_clear_init(): memory pressure
  * cannot keep a free from marking its range dirty. A fatal signal stops an
- * inline clear between chunks: what was cleared is marked clear, the rest
- * stays dirty. During system sleep the worker is stopped; before
- * hibernation every free range is marked dirty: no-map memory is not part
+ * inline clear between chunks, and the claim then leaves its whole range
+ * dirty. During system sleep the worker is stopped; before hibernation
+ * every free range is marked dirty: no-map memory is not part
  * of the hibernation image and holds whatever the kernel that restores the
  * image put there (cached memory is restored from the image; marking it
  * dirty only costs one more clear).
@@ -137,6 +137,15 @@ static void contig_clear_mark_dirty(struct contig_clear *c,
 
 	lockdep_assert_held(&c->lock);
 
+	/*
+	 * Never pages being cleared: their bits are taken and still counted.
+	 * Failed claims wait for the worker first, and the PM notifier stops
+	 * it before walking the free ranges.
+	 */
+	if (start >= end ||
+	    WARN_ON_ONCE(contig_clear_overlaps(&c->busy, start, end)))
+		return;
+
 	/* Pages already dirty are counted already. */
 	nr = (end - start) - bitmap_weight_from(c->dirty, start, end);
 	if (!nr)
@@ -153,8 +162,10 @@ static void contig_clear_mark_dirty(struct contig_clear *c,
  * Take the dirty bits of [start, end), all of them set, to clear the pages.
  * They stay in the backlog until contig_clear_done() or, if clearing
  * failed, go back with contig_clear_untake(). Pages being cleared are
- * either free (the worker's) or allocated and not handed out yet (a
- * claim's): nobody frees them meanwhile, so nothing counts them twice.
+ * the worker's chunk, taken while free and maybe allocated since but not
+ * claimed yet, or a claim's, allocated and not handed out: nobody frees
+ * them meanwhile, and contig_clear_mark_dirty() never marks them, so
+ * nothing counts them twice.
  */
 static void contig_clear_take(struct contig_clear *c, unsigned long start,
 			      unsigned long end)
@@ -348,33 +359,38 @@ int contig_clear_claim(struct contig_heap *ch, phys_addr_t phys, size_t size)
 	/*
 	 * Listed, the range gets no new chunk of the worker: clear what is
 	 * dirty, which the chunk the worker may be clearing in it is not (its
-	 * bits are taken), then wait for that chunk.
+	 * bits are taken), then wait for that chunk, and look again: a chunk
+	 * the worker failed to clear is dirty again.
 	 */
 	spin_lock(&c->lock);
 	list_add(&claim.node, &c->claims);
 
-	for (start = claim.start; ; start = end) {
-		start = find_next_bit(c->dirty, claim.end, start);
-		if (start >= claim.end)
-			break;
-		end = find_next_zero_bit(c->dirty, claim.end, start);
-		contig_clear_take(c, start, end);
-		spin_unlock(&c->lock);
+	for (;;) {
+		for (start = claim.start; !ret; start = end) {
+			start = find_next_bit(c->dirty, claim.end, start);
+			if (start >= claim.end)
+				break;
+			end = find_next_zero_bit(c->dirty, claim.end, start);
+			contig_clear_take(c, start, end);
+			spin_unlock(&c->lock);
 
-		ret = contig_heap_clear_range(ch, ch->base + PFN_PHYS(start),
-					      PFN_PHYS(end - start));
+			ret = contig_heap_clear_range(ch,
+						      ch->base + PFN_PHYS(start),
+						      PFN_PHYS(end - start));
 
-		spin_lock(&c->lock);
-		if (ret) {
-			contig_clear_untake(c, start, end);
-			break;
+			spin_lock(&c->lock);
+			if (ret) {
+				contig_clear_untake(c, start, end);
+				break;
+			}
+			contig_clear_done(c, start, end);
+			c->cleared_inline += PFN_PHYS(end - start);
 		}
-		contig_clear_done(c, start, end);
-		c->cleared_inline += PFN_PHYS(end - start);
-	}
 
-	/* On the rt_mutex the worker holds, lending it our priority. */
-	while (contig_clear_busy_in(c, &claim)) {
+		if (!contig_clear_busy_in(c, &claim))
+			break;
+
+		/* On the rt_mutex the worker holds, lending it our priority. */
 		spin_unlock(&c->lock);
 		rt_mutex_lock(&c->busy_lock);
 		rt_mutex_unlock(&c->busy_lock);
@@ -428,21 +444,29 @@ EXPORT_SYMBOL_NS_GPL(contig_clear_hint_clean, "DMA_BUF_HEAP");
  * @ch: the heap, with clear-ahead
  *
  * Pages being claimed meanwhile may stay dirty: their claims clear them.
+ * Returns early during system sleep, and if the worker fails to clear a
+ * chunk.
  *
  * Context: Process context. May sleep.
  */
 void contig_clear_flush(struct contig_heap *ch)
 {
 	struct contig_clear *c = ch->clear;
-	unsigned long start, end;
+	unsigned long start, end, errors;
+
+	scoped_guard(spinlock, &c->lock)
+		errors = c->errors;
 
 	for (;;) {
 		scoped_guard(spinlock, &c->lock) {
-			if (c->frozen || !contig_clear_next_chunk(c, &start, &end))
+			if (c->frozen || c->errors != errors ||
+			    (!contig_clear_next_chunk(c, &start, &end) &&
+			     c->busy.start == c->busy.end))
 				return;
 			kthread_mod_delayed_work(c->worker, &c->work, 0);
 		}
-		kthread_flush_work(&c->work.work);
+		/* The running and the queued work, not a delayed one. */
+		kthread_flush_worker(c->worker);
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(contig_clear_flush);
@@ -539,9 +563,10 @@ int contig_clear_init(struct contig_heap *ch)
 		goto err_destroy_worker;
 
 	ch->clear = c;
-	guard(spinlock)(&c->lock);
-	contig_clear_mark_dirty(c, 0, c->nr_pages);
-	contig_clear_kick(c);
+	scoped_guard(spinlock, &c->lock) {
+		contig_clear_mark_dirty(c, 0, c->nr_pages);
+		contig_clear_kick(c);
+	}
 
 	return 0;
 

@@ -46,6 +46,14 @@ static void *clear_test_addr(struct clear_test *t, unsigned long slot)
 	return page_address(t->pages) + slot * SLOT_PAGES * PAGE_SIZE;
 }
 
+/* Fill @nr slots from @slot with @byte, a slot at a time. */
+static void clear_test_fill(struct clear_test *t, unsigned long slot,
+			    unsigned long nr, u8 byte)
+{
+	while (nr--)
+		memset(clear_test_addr(t, slot++), byte, SLOT_PAGES * PAGE_SIZE);
+}
+
 static phys_addr_t clear_test_phys(struct clear_test *t, unsigned long slot)
 {
 	return t->ch.base + slot * SLOT_PAGES * PAGE_SIZE;
@@ -87,7 +95,7 @@ static struct clear_test *clear_test_heap(struct kunit *test)
 	t->pages = alloc_pages(GFP_KERNEL, TEST_ORDER);
 	KUNIT_ASSERT_NOT_NULL(test, t->pages);
 	/* Data of an earlier user: the region starts dirty. */
-	memset(page_address(t->pages), 0xa5, TEST_PAGES * PAGE_SIZE);
+	clear_test_fill(t, 0, NR_SLOTS, 0xa5);
 
 	t->ch.name = "kunit-clear";
 	t->ch.region = "kunit";
@@ -164,7 +172,7 @@ static void clear_test_claim_inline(struct kunit *test)
 							half * SLOT_PAGES));
 
 	/* The worker finishes the lower half and leaves the upper alone. */
-	memset(clear_test_addr(t, half), 0x3c, len);
+	clear_test_fill(t, half, half, 0x3c);
 	contig_clear_flush(&t->ch);
 	KUNIT_EXPECT_TRUE(test, clear_test_zero(t, 0, half));
 	KUNIT_EXPECT_NULL(test, memchr_inv(clear_test_addr(t, half), 0x3c, len));
