@@ -253,6 +253,15 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Sort @s and return its median; @s must not be empty. */
+static __u64 samples_median(struct sample_set *s)
+{
+	qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
+
+	return s->n % 2 ? s->v[s->n / 2] :
+	       (s->v[s->n / 2 - 1] + s->v[s->n / 2]) / 2;
+}
+
 static void samples_add(struct sample_set *s, __u64 ns)
 {
 	if (s->n == s->cap) {
@@ -354,9 +363,7 @@ static void report(const char *heap, const char *kind, const char *test,
 
 	if (!s->n)
 		return;
-	qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
-	median = s->n % 2 ? s->v[s->n / 2] :
-		 (s->v[s->n / 2 - 1] + s->v[s->n / 2]) / 2;
+	median = samples_median(s);
 	p99 = (s->n * 99 + 99) / 100;	/* ceil(0.99 n), 1-based */
 	fmt_ratio(xs, sizeof(xs), x_system);
 	fmt_ratio(xm, sizeof(xm), x_memset);
@@ -468,29 +475,44 @@ err:
 }
 
 /* Zeroing a buffer the program owns (and has faulted in): the limit. */
-static void sample_memset(struct point *pt)
+static __u64 time_memset(char *mem, __u64 size)
 {
 	__u64 t0 = now_ns();
 
-	memset(pt->mem, 0, pt->size);
+	memset(mem, 0, size);
 	/* keep the compiler from dropping the memset */
-	__asm__ __volatile__("" : : "r"(pt->mem) : "memory");
-	samples_add(&pt->alloc_free, now_ns() - t0);
+	__asm__ __volatile__("" : : "r"(mem) : "memory");
+
+	return now_ns() - t0;
+}
+
+static void sample_memset(struct point *pt)
+{
+	samples_add(&pt->alloc_free, time_memset(pt->mem, pt->size));
 }
 
 /*
  * Measure every point of one size in rounds: each round takes one sample
- * of each point, starting with a different point each time. Load on the
- * host (other QEMU instances, the emulator's own threads) then hits every
- * heap alike, and the ratios stay meaningful when the absolute times do
- * not.
+ * of each point, in an order shuffled every round (seeded: the same on
+ * every run). Load on the host (other QEMU instances, the emulator's own
+ * threads) then hits every heap alike, and the ratios stay meaningful when
+ * the absolute times do not. Shuffled rather than rotated, no point always
+ * follows the same one: what one heap's sample leaves behind (a TLB flush
+ * of the emulator after munmap, memory being freed) lands on every other
+ * heap alike.
  */
 static void bench_size(struct point *pts, int npts)
 {
 	static struct sample_set mem_idle;
-	__u64 t_start;
+	__u64 t_start, order_rng = 0x6a09e667f3bcc909ULL ^ pts[0].size;
 	size_t round;
-	int i, j;
+	int *order, i, j;
+
+	order = malloc(npts * sizeof(*order));
+	if (!order)
+		die_oom();
+	for (i = 0; i < npts; i++)
+		order[i] = i;
 
 	/* one untimed pass first: faults in the code paths and the buffer */
 	for (i = 0; i < npts; i++) {
@@ -520,8 +542,15 @@ static void bench_size(struct point *pts, int npts)
 
 	t_start = now_ns();
 	for (round = 0; want_more(round, pts[0].size, t_start, npts); round++) {
+		/* Fisher-Yates */
+		for (i = npts - 1; i > 0; i--) {
+			int k = xorshift64s(&order_rng) % (i + 1), tmp = order[i];
+
+			order[i] = order[k];
+			order[k] = tmp;
+		}
 		for (j = 0; j < npts; j++) {
-			struct point *pt = &pts[(round + j) % npts];
+			struct point *pt = &pts[order[j]];
 
 			if (pt->dead)
 				continue;
@@ -545,13 +574,9 @@ static void bench_size(struct point *pts, int npts)
 		wait_all_idle();
 		sample_memset(&pts[npts - 1]);	/* warm up, not kept */
 		pts[npts - 1].alloc_free.n--;
-		for (round = 0; round < (smoke ? 3 : 21); round++) {
-			__u64 t0 = now_ns();
-
-			memset(pts[npts - 1].mem, 0, pts[npts - 1].size);
-			__asm__ __volatile__("" : : "r"(pts[npts - 1].mem) : "memory");
-			samples_add(&mem_idle, now_ns() - t0);
-		}
+		for (round = 0; round < (smoke ? 3 : 21); round++)
+			samples_add(&mem_idle, time_memset(pts[npts - 1].mem,
+							   pts[npts - 1].size));
 	}
 
 	/* the system heap is the first point, memset the last */
@@ -593,6 +618,7 @@ static void bench_size(struct point *pts, int npts)
 		free(pt->read.v);
 		free(pt->mem);
 	}
+	free(order);
 }
 
 /*
@@ -790,13 +816,12 @@ static void bench_idle(const struct heap *h, __u64 len, bool is_largest)
 		samples_add(&ratio, tb * 1000 / ts);
 	}
 	if (big.n == rounds) {
-		qsort(big.v, big.n, sizeof(*big.v), cmp_u64);
-		qsort(small.v, small.n, sizeof(*small.v), cmp_u64);
-		qsort(ratio.v, ratio.n, sizeof(*ratio.v), cmp_u64);
+		__u64 med = samples_median(&big);
+
 		csv_add(&csv_idle, "%s,%llu,%s,%zu,%llu,%llu,%llu,%.3f",
 			h->csv_name, len, is_largest ? "largest" : "fixed",
-			big.n, big.v[big.n / 2], big.v[big.n - 1],
-			small.v[small.n / 2], ratio.v[ratio.n / 2] / 1000.0);
+			big.n, med, big.v[big.n - 1], samples_median(&small),
+			samples_median(&ratio) / 1000.0);
 	}
 	free(big.v);
 	free(small.v);
@@ -812,7 +837,7 @@ static void bench_tight(const struct heap *h, __u64 len)
 {
 	struct sample_set t = { 0 };
 	size_t i, rounds = smoke ? 3 : 21;
-	__u64 t0;
+	__u64 t0, sum = 0;
 	int fd;
 
 	/* Every heap idle: only this heap's own clearing competes. */
@@ -827,11 +852,14 @@ static void bench_tight(const struct heap *h, __u64 len)
 		}
 		close(fd);
 		samples_add(&t, now_ns() - t0);
+		sum += t.v[t.n - 1];
 	}
+	/* The mean too: the throughput of a heap used back to back. */
 	if (t.n == rounds) {
-		qsort(t.v, t.n, sizeof(*t.v), cmp_u64);
-		csv_add(&csv_tight, "%s,%llu,%zu,%llu,%llu", h->csv_name, len,
-			t.n, t.v[t.n / 2], t.v[t.n - 1]);
+		__u64 med = samples_median(&t);
+
+		csv_add(&csv_tight, "%s,%llu,%zu,%llu,%llu,%llu", h->csv_name,
+			len, t.n, med, t.v[t.n - 1], sum / t.n);
 	}
 	free(t.v);
 }
@@ -1096,7 +1124,7 @@ int main(int argc, char **argv)
 	csv_add(&csv_frag, "heap,size,seed,ops,allocs,frees,failed,fill_pct,used,free,largest_alloc,largest_free_stats,ratio,churn_ns,base,clear_ahead");
 	csv_add(&csv_dmem, "heap,n,root_median_ns,limited_median_ns,x_root");
 	csv_add(&csv_idle, "heap,size,size_kind,n,median_ns,p99_ns,k4_median_ns,x_4k");
-	csv_add(&csv_tight, "heap,size,n,median_ns,p99_ns");
+	csv_add(&csv_tight, "heap,size,n,median_ns,p99_ns,mean_ns");
 
 	printf("heaps-bench%s: %d heaps, seed %llu\n", smoke ? " (smoke)" : "",
 	       nr_heaps, seed);

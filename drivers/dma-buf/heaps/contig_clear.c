@@ -17,6 +17,10 @@
  *   taking a chunk's bits before clearing it, and stays away from ranges
  *   being claimed. A backlog of CONTIG_CLEAR_KICK_PAGES or more starts it
  *   at once; a smaller one is gathered for CONTIG_CLEAR_DELAY_MS first.
+ *   While an allocation clears inline, the worker pauses: clearing on
+ *   two CPUs at once splits the memory bandwidth, and the allocation,
+ *   which somebody waits for, would take longer than with no worker at
+ *   all. The last such allocation starts the worker again.
  * - an allocation claims its range with contig_clear_claim(): it clears
  *   inline whatever is still dirty, then waits for the chunk the worker
  *   may be clearing in the range (on an rt_mutex, so that the low priority
@@ -46,6 +50,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/cleanup.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
@@ -94,6 +99,7 @@ struct contig_clear_range {
  * @dirty_since: when the backlog last went from empty to non-empty
  * @busy: the chunk the worker is clearing; empty (start == end) if none
  * @claims: ranges being claimed, which the worker leaves alone
+ * @clearing_inline: claims clearing dirty pages; the worker waits for them
  * @cleared_ahead: bytes cleared by the worker
  * @cleared_inline: bytes cleared by claims
  * @errors: chunks the worker could not clear (no mapping); each stopped it
@@ -114,6 +120,7 @@ struct contig_clear {
 	ktime_t dirty_since;
 	struct contig_clear_range busy;
 	struct list_head claims;
+	unsigned int clearing_inline;
 	u64 cleared_ahead;
 	u64 cleared_inline;
 	unsigned long errors;
@@ -239,7 +246,8 @@ static void contig_clear_work(struct kthread_work *work)
 		 */
 		rt_mutex_lock(&c->busy_lock);
 		scoped_guard(spinlock, &c->lock) {
-			if (c->frozen || !contig_clear_next_chunk(c, &start, &end))
+			if (c->frozen || c->clearing_inline ||
+			    !contig_clear_next_chunk(c, &start, &end))
 				goto out_unlock;
 			/* More to do: again later, after a chance to freeze. */
 			if (chunks == CONTIG_CLEAR_AHEAD_CHUNKS) {
@@ -351,6 +359,7 @@ int contig_clear_claim(struct contig_heap *ch, phys_addr_t phys, size_t size)
 	struct contig_clear *c = ch->clear;
 	struct contig_clear_range claim;
 	unsigned long start, end;
+	bool clearing = false;
 	int ret = 0;
 
 	claim.start = PHYS_PFN(phys - ch->base);
@@ -371,6 +380,11 @@ int contig_clear_claim(struct contig_heap *ch, phys_addr_t phys, size_t size)
 			if (start >= claim.end)
 				break;
 			end = find_next_zero_bit(c->dirty, claim.end, start);
+			if (!clearing) {
+				/* Pauses the worker after its chunk. */
+				clearing = true;
+				c->clearing_inline++;
+			}
 			contig_clear_take(c, start, end);
 			spin_unlock(&c->lock);
 
@@ -403,10 +417,12 @@ int contig_clear_claim(struct contig_heap *ch, phys_addr_t phys, size_t size)
 	 * walk of the free ranges missed it meanwhile, and the worker, which
 	 * stayed out of it, is started again.
 	 */
-	if (ret) {
+	if (ret)
 		contig_clear_mark_dirty(c, claim.start, claim.end);
+	if (clearing)
+		c->clearing_inline--;
+	if (ret || (clearing && !c->clearing_inline))
 		contig_clear_kick(c);
-	}
 	spin_unlock(&c->lock);
 
 	return ret;
@@ -444,8 +460,8 @@ EXPORT_SYMBOL_NS_GPL(contig_clear_hint_clean, "DMA_BUF_HEAP");
  * @ch: the heap, with clear-ahead
  *
  * Pages being claimed meanwhile may stay dirty: their claims clear them.
- * Returns early during system sleep, and if the worker fails to clear a
- * chunk.
+ * Waits while allocations clear inline, which pause the worker. Returns
+ * early during system sleep, and if the worker fails to clear a chunk.
  *
  * Context: Process context. May sleep.
  */
@@ -453,6 +469,7 @@ void contig_clear_flush(struct contig_heap *ch)
 {
 	struct contig_clear *c = ch->clear;
 	unsigned long start, end, errors;
+	bool paused;
 
 	scoped_guard(spinlock, &c->lock)
 		errors = c->errors;
@@ -463,7 +480,13 @@ void contig_clear_flush(struct contig_heap *ch)
 			    (!contig_clear_next_chunk(c, &start, &end) &&
 			     c->busy.start == c->busy.end))
 				return;
-			kthread_mod_delayed_work(c->worker, &c->work, 0);
+			paused = c->clearing_inline;
+			if (!paused)
+				kthread_mod_delayed_work(c->worker, &c->work, 0);
+		}
+		if (paused) {
+			usleep_range(1000, 2000);
+			continue;
 		}
 		/* The running and the queued work, not a delayed one. */
 		kthread_flush_worker(c->worker);
