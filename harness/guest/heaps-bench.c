@@ -899,15 +899,40 @@ static bool dmem_has_region(const char *name)
 
 /*
  * 4 KiB alloc+free of a region heap in the root cgroup and in a child
- * cgroup whose dmem.max for the heap's region is set, one sample of each
- * per round, moving the process between the two before each sample (the
- * move is not timed). Both are charged: the root cgroup's counter is the
- * top of every hierarchy. Their ratio is what a limit costs.
+ * cgroup whose dmem.max for the heap's region is set. Both are charged:
+ * the root cgroup's counter is the top of every hierarchy. Their ratio is
+ * what a limit costs. The process moves between the two cgroups for each
+ * block of DMEM_BLOCK samples (the move and one alloc+free after it are
+ * not timed: a process allocating stays in its cgroup), the blocks
+ * alternate which cgroup goes first, and the i-th samples of two blocks
+ * are paired.
  */
+#define DMEM_BLOCK	16
+
+static int dmem_block(struct point *pt, const char *procs)
+{
+	int fd, i;
+
+	if (cg_write(procs, "0"))
+		return -1;
+	fd = alloc_buf(pt->h, pt->size);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	for (i = 0; i < DMEM_BLOCK; i++)
+		if (sample_alloc_free(pt))
+			return -1;
+
+	return 0;
+}
+
 static void bench_dmem(struct heap *h)
 {
 	struct point root = { .h = h, .size = SZ_4K };
 	struct point limited = { .h = h, .size = SZ_4K };
+	static const char root_procs[] = CGROUP_DIR "/cgroup.procs";
+	static const char limited_procs[] = CGROUP_DIR "/" BENCH_CGROUP
+					    "/cgroup.procs";
 	char val[NAME_MAX + 64];
 	__u64 t0 = now_ns();
 	size_t rounds;
@@ -918,14 +943,17 @@ static void bench_dmem(struct heap *h)
 		fail("%s: cannot set dmem.max", h->name);
 		return;
 	}
-	for (rounds = 0; want_more(rounds, SZ_4K, t0, 2); rounds++) {
-		if (cg_write(CGROUP_DIR "/cgroup.procs", "0") ||
-		    sample_alloc_free(&root) ||
-		    cg_write(CGROUP_DIR "/" BENCH_CGROUP "/cgroup.procs", "0") ||
-		    sample_alloc_free(&limited))
+	for (rounds = 0; want_more(rounds, SZ_4K, t0, 2);
+	     rounds += DMEM_BLOCK) {
+		bool root_first = !((rounds / DMEM_BLOCK) & 1);
+		struct point *first = root_first ? &root : &limited;
+		struct point *second = root_first ? &limited : &root;
+
+		if (dmem_block(first, root_first ? root_procs : limited_procs) ||
+		    dmem_block(second, root_first ? limited_procs : root_procs))
 			break;
 	}
-	cg_write(CGROUP_DIR "/cgroup.procs", "0");
+	cg_write(root_procs, "0");
 	if (root.alloc_free.n == limited.alloc_free.n && root.alloc_free.n) {
 		double x = paired_ratio(&limited.alloc_free, &root.alloc_free);
 

@@ -11,21 +11,25 @@
  *   hold data. All pages start dirty (the region holds whatever the
  *   firmware or an earlier boot left), and a buffer's pages become dirty
  *   again when it is freed, before its range returns to the allocator.
- * - a kthread worker of the heap, at the lowest priority (nice 19: it runs
- *   on CPU time nobody else wants and never preempts the tasks allocating
- *   and freeing), clears dirty pages in chunks of CONTIG_CLEAR_AHEAD_PAGES,
- *   taking a chunk's bits before clearing it, and stays away from ranges
- *   being claimed. A backlog of CONTIG_CLEAR_KICK_PAGES or more starts it
- *   at once; a smaller one is gathered for CONTIG_CLEAR_DELAY_MS first.
- *   While an allocation clears inline, the worker pauses: clearing on
- *   two CPUs at once splits the memory bandwidth, and the allocation,
- *   which somebody waits for, would take longer than with no worker at
- *   all. The last such allocation starts the worker again.
+ * - a kthread worker of the heap, at the lowest priority (nice 19: it gets
+ *   little of the CPU time the tasks allocating and freeing want), clears
+ *   dirty pages in chunks of CONTIG_CLEAR_AHEAD_PAGES, taking a chunk's
+ *   bits before clearing it. A backlog of CONTIG_CLEAR_KICK_PAGES or more
+ *   starts it at once; a smaller one is gathered for CONTIG_CLEAR_DELAY_MS
+ *   first.
  * - an allocation claims its range with contig_clear_claim(): it clears
- *   inline whatever is still dirty, then waits for the chunk the worker
- *   may be clearing in the range (on an rt_mutex, so that the low priority
- *   worker inherits the claimant's priority). Only then may the buffer be
- *   handed out. A claim that fails leaves its whole range dirty.
+ *   inline whatever is still dirty, CONTIG_CLEAR_CLAIM_PAGES at a time,
+ *   then waits for the chunk the worker may be clearing in the range, on
+ *   an rt_mutex: a real-time claimant lends the worker its priority (a
+ *   normal one waits for at most one chunk; priority inheritance does not
+ *   reweight a nice 19 task). Only then may the buffer be handed out. A
+ *   claim that fails leaves its whole range dirty.
+ * - the worker helps the claims first: it takes its chunks from the ranges
+ *   being claimed while they hold dirty pages, and only then clears ahead.
+ *   Clearing elsewhere while an allocation clears inline would share the
+ *   memory bandwidth with it and make it slower than with no worker at
+ *   all; sharing the claim's chunks with it makes it faster. A claim with
+ *   CONTIG_CLEAR_KICK_PAGES or more to clear starts the worker.
  * - the allocator asks contig_clear_hint_clean() to prefer ranges that are
  *   already clear. The hint only saves time; the claim is what guarantees
  *   that the buffer is clear.
@@ -50,7 +54,6 @@
 
 #include <linux/bitmap.h>
 #include <linux/cleanup.h>
-#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
@@ -73,6 +76,8 @@
 
 /* Pages the worker clears at once; a claim waits for at most one chunk. */
 #define CONTIG_CLEAR_AHEAD_PAGES	(SZ_256K >> PAGE_SHIFT)
+/* Pages a claim takes at once, leaving the others to the worker. */
+#define CONTIG_CLEAR_CLAIM_PAGES	(SZ_256K >> PAGE_SHIFT)
 /* Chunks per run of the worker, between which it can freeze. */
 #define CONTIG_CLEAR_AHEAD_CHUNKS	16
 /* A backlog this large starts the worker at once, */
@@ -98,8 +103,7 @@ struct contig_clear_range {
  * @peak_dirty: the largest backlog seen
  * @dirty_since: when the backlog last went from empty to non-empty
  * @busy: the chunk the worker is clearing; empty (start == end) if none
- * @claims: ranges being claimed, which the worker leaves alone
- * @clearing_inline: claims clearing dirty pages; the worker waits for them
+ * @claims: ranges being claimed, which the worker clears first
  * @cleared_ahead: bytes cleared by the worker
  * @cleared_inline: bytes cleared by claims
  * @errors: chunks the worker could not clear (no mapping); each stopped it
@@ -120,7 +124,6 @@ struct contig_clear {
 	ktime_t dirty_since;
 	struct contig_clear_range busy;
 	struct list_head claims;
-	unsigned int clearing_inline;
 	u64 cleared_ahead;
 	u64 cleared_inline;
 	unsigned long errors;
@@ -198,37 +201,42 @@ static void contig_clear_untake(struct contig_clear *c, unsigned long start,
 	bitmap_set(c->dirty, start, end - start);
 }
 
+/* A run of dirty pages in [from, to), of one chunk at most. */
+static bool contig_clear_find_run(struct contig_clear *c, unsigned long from,
+				  unsigned long to, unsigned long max,
+				  unsigned long *start, unsigned long *end)
+{
+	unsigned long s;
+
+	lockdep_assert_held(&c->lock);
+
+	s = find_next_bit(c->dirty, to, from);
+	if (s >= to)
+		return false;
+	*start = s;
+	*end = find_next_zero_bit(c->dirty, min(to, s + max), s);
+	return true;
+}
+
 /*
- * The next chunk for the worker: a run of dirty pages outside every range
- * being claimed, the claims clear those themselves. False if none is left.
+ * The next chunk for the worker: dirty pages of a range being claimed, for
+ * which an allocation waits, else the first dirty pages of the region.
+ * False if none is left.
  */
 static bool contig_clear_next_chunk(struct contig_clear *c,
 				    unsigned long *start, unsigned long *end)
 {
 	struct contig_clear_range *r;
-	unsigned long s = 0, e;
 
 	lockdep_assert_held(&c->lock);
-again:
-	s = find_next_bit(c->dirty, c->nr_pages, s);
-	if (s >= c->nr_pages)
-		return false;
-	e = find_next_zero_bit(c->dirty,
-			       min(c->nr_pages, s + CONTIG_CLEAR_AHEAD_PAGES), s);
 
-	list_for_each_entry(r, &c->claims, node) {
-		if (!contig_clear_overlaps(r, s, e))
-			continue;
-		if (r->start <= s) {
-			s = r->end;
-			goto again;
-		}
-		e = r->start;
-	}
+	list_for_each_entry(r, &c->claims, node)
+		if (contig_clear_find_run(c, r->start, r->end,
+					  CONTIG_CLEAR_AHEAD_PAGES, start, end))
+			return true;
 
-	*start = s;
-	*end = e;
-	return true;
+	return contig_clear_find_run(c, 0, c->nr_pages,
+				     CONTIG_CLEAR_AHEAD_PAGES, start, end);
 }
 
 static void contig_clear_work(struct kthread_work *work)
@@ -242,12 +250,11 @@ static void contig_clear_work(struct kthread_work *work)
 	for (chunks = 0; ; chunks++) {
 		/*
 		 * Held while a chunk is busy: a claim waiting for the chunk
-		 * blocks on it and lends the worker its priority.
+		 * blocks on it, and a real-time one boosts the worker.
 		 */
 		rt_mutex_lock(&c->busy_lock);
 		scoped_guard(spinlock, &c->lock) {
-			if (c->frozen || c->clearing_inline ||
-			    !contig_clear_next_chunk(c, &start, &end))
+			if (c->frozen || !contig_clear_next_chunk(c, &start, &end))
 				goto out_unlock;
 			/* More to do: again later, after a chance to freeze. */
 			if (chunks == CONTIG_CLEAR_AHEAD_CHUNKS) {
@@ -342,12 +349,12 @@ static bool contig_clear_busy_in(struct contig_clear *c,
  * @phys: physical address of the range, just taken from the allocator
  * @size: size of the range in bytes, a multiple of PAGE_SIZE
  *
- * Keep the worker out of the range, clear inline the pages of the range
- * that are still dirty, in chunks, stopping at a fatal signal, and wait for
- * the worker to finish a chunk it was clearing in the range meanwhile. On success, nothing
- * in the range holds data of an earlier user and nothing will write to it
- * any more: the buffer may be handed out. On failure the whole range is
- * marked dirty again and the caller frees it.
+ * Clear inline the pages of the range that are still dirty, in chunks,
+ * stopping at a fatal signal, with the worker's help, and wait for the
+ * chunks the worker was clearing in the range. On success, nothing in the
+ * range holds data of an earlier user and nothing will write to it any
+ * more: the buffer may be handed out. On failure the whole range is marked
+ * dirty again and the caller frees it.
  *
  * Context: Process context. May sleep.
  *
@@ -359,32 +366,28 @@ int contig_clear_claim(struct contig_heap *ch, phys_addr_t phys, size_t size)
 	struct contig_clear *c = ch->clear;
 	struct contig_clear_range claim;
 	unsigned long start, end;
-	bool clearing = false;
 	int ret = 0;
 
 	claim.start = PHYS_PFN(phys - ch->base);
 	claim.end = claim.start + (size >> PAGE_SHIFT);
 
 	/*
-	 * Listed, the range gets no new chunk of the worker: clear what is
-	 * dirty, which the chunk the worker may be clearing in it is not (its
-	 * bits are taken), then wait for that chunk, and look again: a chunk
-	 * the worker failed to clear is dirty again.
+	 * Listed, the range is what the worker clears first: clear what is
+	 * dirty, a chunk at a time while the worker takes chunks of its own
+	 * (their bits are taken), then wait for the worker's chunk, and look
+	 * again: a chunk the worker failed to clear is dirty again.
 	 */
 	spin_lock(&c->lock);
 	list_add(&claim.node, &c->claims);
+	if (claim.end - claim.start >= CONTIG_CLEAR_KICK_PAGES &&
+	    bitmap_weight_from(c->dirty, claim.start, claim.end) >=
+	    CONTIG_CLEAR_KICK_PAGES && !c->frozen)
+		kthread_mod_delayed_work(c->worker, &c->work, 0);
 
 	for (;;) {
-		for (start = claim.start; !ret; start = end) {
-			start = find_next_bit(c->dirty, claim.end, start);
-			if (start >= claim.end)
-				break;
-			end = find_next_zero_bit(c->dirty, claim.end, start);
-			if (!clearing) {
-				/* Pauses the worker after its chunk. */
-				clearing = true;
-				c->clearing_inline++;
-			}
+		while (!ret && contig_clear_find_run(c, claim.start, claim.end,
+						     CONTIG_CLEAR_CLAIM_PAGES,
+						     &start, &end)) {
 			contig_clear_take(c, start, end);
 			spin_unlock(&c->lock);
 
@@ -395,6 +398,8 @@ int contig_clear_claim(struct contig_heap *ch, phys_addr_t phys, size_t size)
 			spin_lock(&c->lock);
 			if (ret) {
 				contig_clear_untake(c, start, end);
+				/* The range is freed dirty: no more help. */
+				list_del_init(&claim.node);
 				break;
 			}
 			contig_clear_done(c, start, end);
@@ -404,7 +409,7 @@ int contig_clear_claim(struct contig_heap *ch, phys_addr_t phys, size_t size)
 		if (!contig_clear_busy_in(c, &claim))
 			break;
 
-		/* On the rt_mutex the worker holds, lending it our priority. */
+		/* On the rt_mutex the worker holds: a real-time task boosts it. */
 		spin_unlock(&c->lock);
 		rt_mutex_lock(&c->busy_lock);
 		rt_mutex_unlock(&c->busy_lock);
@@ -414,15 +419,13 @@ int contig_clear_claim(struct contig_heap *ch, phys_addr_t phys, size_t size)
 	list_del(&claim.node);
 	/*
 	 * The caller frees the range: all of it dirty, in case a hibernation
-	 * walk of the free ranges missed it meanwhile, and the worker, which
-	 * stayed out of it, is started again.
+	 * walk of the free ranges missed it meanwhile, and the worker is
+	 * started again.
 	 */
-	if (ret)
+	if (ret) {
 		contig_clear_mark_dirty(c, claim.start, claim.end);
-	if (clearing)
-		c->clearing_inline--;
-	if (ret || (clearing && !c->clearing_inline))
 		contig_clear_kick(c);
+	}
 	spin_unlock(&c->lock);
 
 	return ret;
@@ -459,9 +462,8 @@ EXPORT_SYMBOL_NS_GPL(contig_clear_hint_clean, "DMA_BUF_HEAP");
  * contig_clear_flush() - wait until the worker is done with the backlog
  * @ch: the heap, with clear-ahead
  *
- * Pages being claimed meanwhile may stay dirty: their claims clear them.
- * Waits while allocations clear inline, which pause the worker. Returns
- * early during system sleep, and if the worker fails to clear a chunk.
+ * Returns early during system sleep, and if the worker fails to clear a
+ * chunk.
  *
  * Context: Process context. May sleep.
  */
@@ -469,7 +471,6 @@ void contig_clear_flush(struct contig_heap *ch)
 {
 	struct contig_clear *c = ch->clear;
 	unsigned long start, end, errors;
-	bool paused;
 
 	scoped_guard(spinlock, &c->lock)
 		errors = c->errors;
@@ -480,13 +481,7 @@ void contig_clear_flush(struct contig_heap *ch)
 			    (!contig_clear_next_chunk(c, &start, &end) &&
 			     c->busy.start == c->busy.end))
 				return;
-			paused = c->clearing_inline;
-			if (!paused)
-				kthread_mod_delayed_work(c->worker, &c->work, 0);
-		}
-		if (paused) {
-			usleep_range(1000, 2000);
-			continue;
+			kthread_mod_delayed_work(c->worker, &c->work, 0);
 		}
 		/* The running and the queued work, not a delayed one. */
 		kthread_flush_worker(c->worker);

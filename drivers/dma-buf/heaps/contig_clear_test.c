@@ -185,6 +185,32 @@ static void clear_test_claim_inline(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, clear_test_zero(t, 0, NR_SLOTS));
 }
 
+/*
+ * A claim large enough to start the worker shares its dirty chunks with
+ * it: the range is clear when the claim returns, and the worker, which
+ * cleared part of it, writes to it no more.
+ */
+static void clear_test_claim_helped(struct kunit *test)
+{
+	struct clear_test *t = clear_test_heap(test);
+	size_t len = NR_SLOTS * SLOT_PAGES * PAGE_SIZE;
+
+	bitmap_fill(t->used, NR_SLOTS);
+	KUNIT_ASSERT_EQ(test, contig_clear_claim(&t->ch, clear_test_phys(t, 0),
+						 len), 0);
+	KUNIT_EXPECT_TRUE(test, clear_test_zero(t, 0, NR_SLOTS));
+	KUNIT_EXPECT_TRUE(test, contig_clear_hint_clean(&t->ch, 0, TEST_PAGES));
+
+	clear_test_fill(t, 0, NR_SLOTS, 0x3c);
+	contig_clear_flush(&t->ch);
+	KUNIT_EXPECT_NULL(test, memchr_inv(clear_test_addr(t, 0), 0x3c, len));
+
+	contig_clear_freed(&t->ch, clear_test_phys(t, 0), len);
+	bitmap_zero(t->used, NR_SLOTS);
+	contig_clear_flush(&t->ch);
+	KUNIT_EXPECT_TRUE(test, clear_test_zero(t, 0, NR_SLOTS));
+}
+
 /* Take @nr free slots from @first, all or none. */
 static bool clear_test_take(struct clear_test *t, unsigned long first,
 			    unsigned long nr)
@@ -290,6 +316,7 @@ static struct kunit_case clear_test_cases[] = {
 	KUNIT_CASE(clear_test_initial),
 	KUNIT_CASE(clear_test_freed),
 	KUNIT_CASE(clear_test_claim_inline),
+	KUNIT_CASE(clear_test_claim_helped),
 	KUNIT_CASE(clear_test_race),
 	{}
 };
