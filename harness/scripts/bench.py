@@ -330,7 +330,8 @@ def tables(heaps, bench, frag, dmem, idle, tight):
 
     if dmem:
         out.append('dmem cgroup charge: 4 KiB alloc+free in the root cgroup and '
-                   'in a child with dmem.max set, in alternating blocks of 16 (median, us)')
+                   'in a child with dmem.max set, in alternating blocks of 16 (median, us; '
+                   'the median of 3 passes)')
         out.append(f'{"heap":<{w}}{"n":>6}{"root":>11}{"limited":>11}{"x root":>10}')
         for name, r in dmem.items():
             out.append(f'{name:<{w}}{r["n"]:>6}{us(r["root_median_ns"]):>11}'
