@@ -21,9 +21,10 @@
  *   inline whatever is still dirty, CONTIG_CLEAR_CLAIM_PAGES at a time,
  *   then waits for the chunk the worker may be clearing in the range, on
  *   an rt_mutex: a real-time claimant lends the worker its priority (a
- *   normal one waits for at most one chunk; priority inheritance does not
- *   reweight a nice 19 task). Only then may the buffer be handed out. A
- *   claim that fails leaves its whole range dirty.
+ *   normal one waits for at most two chunks, the one in its range and one
+ *   the worker may take meanwhile; priority inheritance does not reweight
+ *   a nice 19 task). Only then may the buffer be handed out. A claim that
+ *   fails marks its whole range dirty and returns without waiting.
  * - the worker helps the claims first: it takes its chunks from the ranges
  *   being claimed while they hold dirty pages, and only then clears ahead.
  *   Clearing elsewhere while an allocation clears inline would share the
@@ -35,12 +36,14 @@
  *   that the buffer is clear.
  *
  * The worker only ever takes dirty bits, and bits only become dirty for
- * memory nobody uses: at start, on free, and for the free ranges of the
- * heap before hibernation. So it never writes to a buffer that was handed
- * out, and a claimed range holds no dirty bit once its claim returns.
+ * memory nobody uses: at start, on free, for the range of a failed claim
+ * or export (freed next), and for the free ranges of the heap before
+ * hibernation. So it never writes to a buffer that was handed out, and a
+ * claimed range holds no dirty bit and no chunk of the worker once its
+ * claim returns.
  *
- * Nothing here allocates memory after contig_clear_init(): memory pressure
- * cannot keep a free from marking its range dirty. A fatal signal stops an
+ * Marking memory dirty allocates nothing: memory pressure cannot keep a
+ * free from marking its range dirty. A fatal signal stops an
  * inline clear between chunks, and the claim then leaves its whole range
  * dirty. During system sleep the worker is stopped; before hibernation
  * every free range is marked dirty: no-map memory is not part
@@ -74,7 +77,7 @@
 #include "contig_buffer.h"
 #include "contig_clear.h"
 
-/* Pages the worker clears at once; a claim waits for at most one chunk. */
+/* Pages the worker clears at once, for which a claim may wait */
 #define CONTIG_CLEAR_AHEAD_PAGES	(SZ_256K >> PAGE_SHIFT)
 /* Pages a claim takes at once, leaving the others to the worker. */
 #define CONTIG_CLEAR_CLAIM_PAGES	(SZ_256K >> PAGE_SHIFT)
@@ -107,7 +110,7 @@ struct contig_clear_range {
  * @cleared_ahead: bytes cleared by the worker
  * @cleared_inline: bytes cleared by claims
  * @errors: chunks the worker could not clear (no mapping); each stopped it
- *	until the next free
+ *	until it was started again
  * @frozen: system sleep in progress: the worker must not run
  * @worker: the heap's kthread worker
  * @work: the clearing work
@@ -147,16 +150,15 @@ static void contig_clear_mark_dirty(struct contig_clear *c,
 
 	lockdep_assert_held(&c->lock);
 
-	/*
-	 * Never pages being cleared: their bits are taken and still counted.
-	 * Failed claims wait for the worker first, and the PM notifier stops
-	 * it before walking the free ranges.
-	 */
-	if (start >= end ||
-	    WARN_ON_ONCE(contig_clear_overlaps(&c->busy, start, end)))
+	if (start >= end)
 		return;
 
-	/* Pages already dirty are counted already. */
+	/*
+	 * Pages already dirty are counted already. Pages of the worker's
+	 * chunk (a failed claim marks its range without waiting for it) have
+	 * their bits taken and are counted twice until the worker is done:
+	 * contig_clear_done() and contig_clear_untake() take one count back.
+	 */
 	nr = (end - start) - bitmap_weight_from(c->dirty, start, end);
 	if (!nr)
 		return;
@@ -172,10 +174,9 @@ static void contig_clear_mark_dirty(struct contig_clear *c,
  * Take the dirty bits of [start, end), all of them set, to clear the pages.
  * They stay in the backlog until contig_clear_done() or, if clearing
  * failed, go back with contig_clear_untake(). Pages being cleared are
- * the worker's chunk, taken while free and maybe allocated since but not
- * claimed yet, or a claim's, allocated and not handed out: nobody frees
- * them meanwhile, and contig_clear_mark_dirty() never marks them, so
- * nothing counts them twice.
+ * the worker's chunk, taken while free and maybe allocated since, or a
+ * claim's, allocated and not handed out. Only a failed claim, for its own
+ * range, marks pages of the worker's chunk dirty while it is cleared.
  */
 static void contig_clear_take(struct contig_clear *c, unsigned long start,
 			      unsigned long end)
@@ -197,6 +198,9 @@ static void contig_clear_untake(struct contig_clear *c, unsigned long start,
 				unsigned long end)
 {
 	lockdep_assert_held(&c->lock);
+
+	/* Marked dirty again meanwhile: counted twice, see mark_dirty(). */
+	c->nr_dirty -= bitmap_weight_from(c->dirty, start, end);
 
 	bitmap_set(c->dirty, start, end - start);
 }
@@ -258,7 +262,7 @@ static void contig_clear_work(struct kthread_work *work)
 				goto out_unlock;
 			/* More to do: again later, after a chance to freeze. */
 			if (chunks == CONTIG_CLEAR_AHEAD_CHUNKS) {
-				kthread_queue_delayed_work(c->worker, &c->work, 0);
+				kthread_mod_delayed_work(c->worker, &c->work, 0);
 				goto out_unlock;
 			}
 			contig_clear_take(c, start, end);
@@ -354,7 +358,7 @@ static bool contig_clear_busy_in(struct contig_clear *c,
  * chunks the worker was clearing in the range. On success, nothing in the
  * range holds data of an earlier user and nothing will write to it any
  * more: the buffer may be handed out. On failure the whole range is marked
- * dirty again and the caller frees it.
+ * dirty again, without waiting for the worker, and the caller frees it.
  *
  * Context: Process context. May sleep.
  *
@@ -398,15 +402,14 @@ int contig_clear_claim(struct contig_heap *ch, phys_addr_t phys, size_t size)
 			spin_lock(&c->lock);
 			if (ret) {
 				contig_clear_untake(c, start, end);
-				/* The range is freed dirty: no more help. */
-				list_del_init(&claim.node);
 				break;
 			}
 			contig_clear_done(c, start, end);
 			c->cleared_inline += PFN_PHYS(end - start);
 		}
 
-		if (!contig_clear_busy_in(c, &claim))
+		/* Failed: the range is freed dirty, the worker may go on. */
+		if (ret || !contig_clear_busy_in(c, &claim))
 			break;
 
 		/* On the rt_mutex the worker holds: a real-time task boosts it. */
@@ -419,8 +422,9 @@ int contig_clear_claim(struct contig_heap *ch, phys_addr_t phys, size_t size)
 	list_del(&claim.node);
 	/*
 	 * The caller frees the range: all of it dirty, in case a hibernation
-	 * walk of the free ranges missed it meanwhile, and the worker is
-	 * started again.
+	 * walk of the free ranges missed it meanwhile, the worker's chunk
+	 * included (whoever claims it next waits for the worker), and the
+	 * worker is started again.
 	 */
 	if (ret) {
 		contig_clear_mark_dirty(c, claim.start, claim.end);
@@ -463,7 +467,8 @@ EXPORT_SYMBOL_NS_GPL(contig_clear_hint_clean, "DMA_BUF_HEAP");
  * @ch: the heap, with clear-ahead
  *
  * Returns early during system sleep, and if the worker fails to clear a
- * chunk.
+ * chunk. Claims clearing inline meanwhile may still hold part of the
+ * backlog.
  *
  * Context: Process context. May sleep.
  */
@@ -616,8 +621,8 @@ void contig_clear_destroy(struct contig_heap *ch)
 	kthread_cancel_delayed_work_sync(&c->work);
 	kthread_destroy_worker(c->worker);
 	bitmap_free(c->dirty);
-	kfree(c);
 	ch->clear = NULL;
+	kfree(c);
 }
 EXPORT_SYMBOL_IF_KUNIT(contig_clear_destroy);
 
