@@ -911,14 +911,10 @@ static bool dmem_has_region(const char *name)
 
 static int dmem_block(struct point *pt, const char *procs)
 {
-	int fd, i;
+	int i;
 
-	if (cg_write(procs, "0"))
+	if (cg_write(procs, "0") || !heap_can_alloc(pt->h, pt->size))
 		return -1;
-	fd = alloc_buf(pt->h, pt->size);
-	if (fd < 0)
-		return -1;
-	close(fd);
 	for (i = 0; i < DMEM_BLOCK; i++)
 		if (sample_alloc_free(pt))
 			return -1;
