@@ -57,6 +57,8 @@
 
 #include <linux/bitmap.h>
 #include <linux/cleanup.h>
+#include <linux/debugfs.h>
+#include <linux/fault-inject.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
@@ -111,6 +113,8 @@ struct contig_clear_range {
  * @cleared_inline: bytes cleared by claims
  * @errors: chunks the worker could not clear (no mapping); each stopped it
  *	until it was started again
+ * @fail: fault injection, makes chunks of the worker fail as if they could
+ *	not be mapped (debugfs ``fail_clear_ahead``)
  * @frozen: system sleep in progress: the worker must not run
  * @worker: the heap's kthread worker
  * @work: the clearing work
@@ -130,6 +134,7 @@ struct contig_clear {
 	u64 cleared_ahead;
 	u64 cleared_inline;
 	unsigned long errors;
+	struct fault_attr fail;
 	bool frozen;
 	struct kthread_worker *worker;
 	struct kthread_delayed_work work;
@@ -270,8 +275,11 @@ static void contig_clear_work(struct kthread_work *work)
 			c->busy.end = end;
 		}
 
-		ret = contig_heap_clear_range(ch, ch->base + PFN_PHYS(start),
-					      PFN_PHYS(end - start));
+		if (should_fail(&c->fail, PFN_PHYS(end - start)))
+			ret = -ENOMEM;
+		else
+			ret = contig_heap_clear_range(ch, ch->base + PFN_PHYS(start),
+						      PFN_PHYS(end - start));
 
 		scoped_guard(spinlock, &c->lock) {
 			c->busy.start = 0;
@@ -568,6 +576,9 @@ int contig_clear_init(struct contig_heap *ch)
 	}
 	spin_lock_init(&c->lock);
 	INIT_LIST_HEAD(&c->claims);
+#ifdef CONFIG_FAULT_INJECTION
+	c->fail = (struct fault_attr)FAULT_ATTR_INITIALIZER;
+#endif
 	kthread_init_delayed_work(&c->work, contig_clear_work);
 	rt_mutex_init(&c->busy_lock);
 
@@ -625,6 +636,38 @@ void contig_clear_destroy(struct contig_heap *ch)
 	kfree(c);
 }
 EXPORT_SYMBOL_IF_KUNIT(contig_clear_destroy);
+
+/**
+ * contig_clear_debugfs_add() - add the clear-ahead debugfs files of a heap
+ * @ch: the heap; nothing is added without clear-ahead
+ *
+ * With CONFIG_FAULT_INJECTION_DEBUG_FS, ``fail_clear_ahead`` in the heap's
+ * directory holds the attributes of Documentation/fault-injection/: a
+ * chunk the fault fires for fails as if it could not be mapped. The worker
+ * then stops until the next free and allocations clear the chunk inline.
+ */
+void contig_clear_debugfs_add(struct contig_heap *ch)
+{
+	if (ch->clear)
+		fault_create_debugfs_attr("fail_clear_ahead", ch->debugfs,
+					  &ch->clear->fail);
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * contig_clear_fault_attr() - the fault injection attributes of a heap
+ * @ch: the heap, with clear-ahead
+ *
+ * For KUnit tests of heaps without a debugfs directory.
+ *
+ * Return: the attributes of the heap's ``fail_clear_ahead``.
+ */
+struct fault_attr *contig_clear_fault_attr(struct contig_heap *ch)
+{
+	return &ch->clear->fail;
+}
+EXPORT_SYMBOL_IF_KUNIT(contig_clear_fault_attr);
+#endif
 
 /**
  * contig_clear_stats_show() - print the clear-ahead figures of a heap

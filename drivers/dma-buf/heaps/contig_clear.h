@@ -9,6 +9,7 @@
 #include <linux/types.h>
 
 struct contig_heap;
+struct fault_attr;
 struct seq_file;
 
 int contig_clear_init(struct contig_heap *ch);
@@ -19,6 +20,10 @@ bool contig_clear_hint_clean(struct contig_heap *ch, unsigned long first,
 			     unsigned long nr);
 void contig_clear_flush(struct contig_heap *ch);
 void contig_clear_stats_show(struct seq_file *s, struct contig_heap *ch);
+void contig_clear_debugfs_add(struct contig_heap *ch);
+#if IS_ENABLED(CONFIG_KUNIT)
+struct fault_attr *contig_clear_fault_attr(struct contig_heap *ch);
+#endif
 
 /* The clearing primitive of contig_buffer.c, shared with contig_clear.c */
 int contig_heap_clear_range(struct contig_heap *ch, phys_addr_t phys,

@@ -13,6 +13,7 @@
 #include <linux/bitmap.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/fault-inject.h>
 #include <linux/gfp.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
@@ -211,6 +212,58 @@ static void clear_test_claim_helped(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, clear_test_zero(t, 0, NR_SLOTS));
 }
 
+#ifdef CONFIG_FAULT_INJECTION
+/*
+ * Chunks the worker fails to clear (fault injection) stay dirty and hold
+ * their data: the worker stops, a claim clears them itself, chunks the
+ * worker took and failed to clear included, and the next free starts the
+ * worker again.
+ */
+static void clear_test_worker_fails(struct kunit *test)
+{
+	struct clear_test *t = clear_test_heap(test);
+	struct fault_attr *fail = contig_clear_fault_attr(&t->ch);
+	size_t len = NR_SLOTS * SLOT_PAGES * PAGE_SIZE;
+	unsigned long page, clean;
+
+	contig_clear_flush(&t->ch);
+
+	/* Every chunk of the worker fails from now on, silently. */
+	fail->verbose = 0;
+	fail->probability = 100;
+	atomic_set(&fail->times, -1);
+
+	clear_test_fill(t, 0, NR_SLOTS, 0x3c);
+	contig_clear_freed(&t->ch, clear_test_phys(t, 0), len);
+	/* Returns once a chunk failed. */
+	contig_clear_flush(&t->ch);
+	for (page = 0, clean = 0; page < TEST_PAGES; page++)
+		clean += contig_clear_hint_clean(&t->ch, page, 1);
+	KUNIT_EXPECT_EQ(test, clean, 0UL);
+	KUNIT_EXPECT_NULL(test, memchr_inv(clear_test_addr(t, 0), 0x3c, len));
+
+	/* Big enough to start the worker, which fails the chunk it takes. */
+	bitmap_fill(t->used, NR_SLOTS);
+	KUNIT_ASSERT_EQ(test, contig_clear_claim(&t->ch, clear_test_phys(t, 0),
+						 len), 0);
+	KUNIT_EXPECT_TRUE(test, clear_test_zero(t, 0, NR_SLOTS));
+	KUNIT_EXPECT_TRUE(test, contig_clear_hint_clean(&t->ch, 0, TEST_PAGES));
+
+	fail->probability = 0;
+	clear_test_fill(t, 0, NR_SLOTS, 0x3c);
+	contig_clear_freed(&t->ch, clear_test_phys(t, 0), len);
+	bitmap_zero(t->used, NR_SLOTS);
+	contig_clear_flush(&t->ch);
+	KUNIT_EXPECT_TRUE(test, contig_clear_hint_clean(&t->ch, 0, TEST_PAGES));
+	KUNIT_EXPECT_TRUE(test, clear_test_zero(t, 0, NR_SLOTS));
+}
+#else
+static void clear_test_worker_fails(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+}
+#endif
+
 /* Take @nr free slots from @first, all or none. */
 static bool clear_test_take(struct clear_test *t, unsigned long first,
 			    unsigned long nr)
@@ -317,6 +370,7 @@ static struct kunit_case clear_test_cases[] = {
 	KUNIT_CASE(clear_test_freed),
 	KUNIT_CASE(clear_test_claim_inline),
 	KUNIT_CASE(clear_test_claim_helped),
+	KUNIT_CASE(clear_test_worker_fails),
 	KUNIT_CASE(clear_test_race),
 	{}
 };
