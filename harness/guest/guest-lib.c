@@ -236,6 +236,8 @@ int heap_stats_read(const char *heap, struct heap_stats *st)
 						  &st->largest_free);
 		st->have_clear_backlog |= stat_u64(line, "clear_backlog", val,
 						   10, &st->clear_backlog);
+		st->have_cleared_inline |= stat_u64(line, "cleared_inline", val,
+						    10, &st->cleared_inline);
 	}
 
 	return 0;

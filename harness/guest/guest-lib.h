@@ -99,8 +99,9 @@ struct heap_stats {
 	__u64 buffers;
 	__u64 largest_free;
 	__u64 clear_backlog;	/* heaps clearing ahead of allocation */
+	__u64 cleared_inline;
 	bool have_base, have_size, have_used, have_buffers, have_largest_free;
-	bool have_clear_backlog;
+	bool have_clear_backlog, have_cleared_inline;
 };
 
 /* Returns 0, or -errno when the heap has no readable stats file. */

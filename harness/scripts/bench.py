@@ -35,7 +35,7 @@ HEADERS = {
                 'largest_alloc,largest_free_stats,ratio,churn_ns,base,clear_ahead',
     'dmem.csv': 'heap,n,root_median_ns,limited_median_ns,x_root',
     'idle.csv': 'heap,size,size_kind,n,median_ns,p99_ns,k4_median_ns,x_4k',
-    'tight.csv': 'heap,size,n,median_ns,p99_ns,mean_ns',
+    'tight.csv': 'heap,size,n,median_ns,p99_ns,mean_ns,inline_pct',
 }
 TESTS = ('alloc_free', 'map_touch', 'read', 'memset', 'memset_idle')
 KB, MB = 1024, 1024 * 1024
@@ -208,6 +208,9 @@ def validate(data, smoke):
             raise Malformed(f'tight row for a heap without a region: {r}')
         for k in ('size', 'n', 'median_ns', 'p99_ns', 'mean_ns'):
             r[k] = num(r, k)
+        r['inline_pct'] = num(r, 'inline_pct', float)
+        if r['inline_pct'] > 100:
+            raise Malformed(f'more cleared inline than allocated: {r}')
         if not r['n'] or not r['median_ns'] or r['median_ns'] > r['p99_ns'] or \
                 not r['mean_ns'] or r['mean_ns'] > r['p99_ns']:
             raise Malformed(f'empty or inconsistent back-to-back measurement: {r}')
@@ -316,16 +319,17 @@ def tables(heaps, bench, frag, dmem, idle, tight):
 
     if tight:
         out.append('alloc+free back to back on one heap, nothing in between: the '
-                   'background clearing cannot keep up (us; the ratio is the '
-                   'median\'s)')
+                   'background clearing cannot keep up (us; inline: the share of '
+                   'the allocated bytes the allocations cleared themselves; the '
+                   'ratio is the median\'s)')
         out.append(f'{"heap":<{w}}{"size":>10}{"n":>6}{"median":>11}{"mean":>11}'
-                   f'{"p99":>11}{"x memset (idle)":>17}')
+                   f'{"p99":>11}{"inline":>8}{"x memset (idle)":>17}')
         for (name, size), r in tight.items():
             v = tight_ratio(bench, name, size, r)
             xm = f'{v:.2f}x' if v is not None else '-'
             out.append(f'{name:<{w}}{size_str(size):>10}{r["n"]:>6}'
                        f'{us(r["median_ns"]):>11}{us(r["mean_ns"]):>11}'
-                       f'{us(r["p99_ns"]):>11}{xm:>17}')
+                       f'{us(r["p99_ns"]):>11}{r["inline_pct"]:>7.0f}%{xm:>17}')
         out.append('')
 
     if dmem:
