@@ -863,7 +863,9 @@ static void bench_tight(const struct heap *h, __u64 len)
 	 * The mean too: the throughput of a heap used back to back; and how
 	 * much of it the allocations cleared themselves.
 	 */
-	if (t.n == rounds && !read_stats(h->name, &st1)) {
+	if (t.n == rounds && read_stats(h->name, &st1)) {
+		fail("%s: stats unreadable after back to back", h->name);
+	} else if (t.n == rounds) {
 		__u64 med = samples_median(&t);
 
 		csv_add(&csv_tight, "%s,%llu,%zu,%llu,%llu,%llu,%.1f",

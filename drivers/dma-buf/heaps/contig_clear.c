@@ -57,7 +57,6 @@
 
 #include <linux/bitmap.h>
 #include <linux/cleanup.h>
-#include <linux/debugfs.h>
 #include <linux/fault-inject.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
