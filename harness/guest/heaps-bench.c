@@ -828,60 +828,8 @@ static void bench_idle(const struct heap *h, __u64 len, bool is_largest)
 	free(ratio.v);
 }
 
-/*
- * The other extreme: alloc+free of @len bytes back to back on one heap,
- * nothing in between, so that the background clearing has no time to
- * catch up and allocations clear inline what it did not reach.
- */
-static void bench_tight(const struct heap *h, __u64 len)
-{
-	struct sample_set t = { 0 };
-	size_t i, rounds = smoke ? 3 : 21;
-	struct heap_stats st0, st1;
-	__u64 t0, sum = 0;
-	int fd;
-
-	/* Every heap idle: only this heap's own clearing competes. */
-	wait_all_idle();
-	if (read_stats(h->name, &st0) || !st0.have_cleared_inline) {
-		fail("%s: no cleared_inline in its stats", h->name);
-		return;
-	}
-	for (i = 0; i < rounds; i++) {
-		t0 = now_ns();
-		fd = alloc_buf(h, len);
-		if (fd < 0) {
-			fail("%s: allocating %llu bytes back to back: %s",
-			     h->name, len, strerror(-fd));
-			break;
-		}
-		close(fd);
-		samples_add(&t, now_ns() - t0);
-		sum += t.v[t.n - 1];
-	}
-	/*
-	 * The mean too: the throughput of a heap used back to back; and how
-	 * much of it the allocations cleared themselves.
-	 */
-	if (t.n == rounds && read_stats(h->name, &st1)) {
-		fail("%s: stats unreadable after back to back", h->name);
-	} else if (t.n == rounds) {
-		__u64 med = samples_median(&t);
-
-		csv_add(&csv_tight, "%s,%llu,%zu,%llu,%llu,%llu,%.1f",
-			h->csv_name, len, t.n, med, t.v[t.n - 1], sum / t.n,
-			100.0 * (st1.cleared_inline - st0.cleared_inline) /
-			(len * rounds));
-	}
-	free(t.v);
-}
-
-/* ---- the cost of the dmem cgroup charge ---- */
-
-#define CGROUP_DIR		"/sys/fs/cgroup"
-#define BENCH_CGROUP		"heaps-bench-dmem"
-
-static int cg_write(const char *path, const char *val)
+/* Write @val to the file @path: 0 or -errno. */
+static int write_file(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
 
@@ -892,6 +840,123 @@ static int cg_write(const char *path, const char *val)
 	close(fd);
 	return ret;
 }
+
+/* Switch @h's background clearing on or off (debugfs clear_ahead). */
+static bool set_clear_ahead(const struct heap *h, bool on)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s/clear_ahead", HEAP_DEBUGFS_DIR,
+		 h->name);
+	ret = write_file(path, on ? "1" : "0");
+	if (ret)
+		fail("%s: cannot switch clear_ahead %s: %s", h->name,
+		     on ? "on" : "off", strerror(-ret));
+	return !ret;
+}
+
+/*
+ * @rounds alloc+free of @len bytes back to back on @h, nothing in
+ * between, into @t; false on failure.
+ */
+static bool tight_series(const struct heap *h, __u64 len, size_t rounds,
+			 struct sample_set *t)
+{
+	size_t i;
+	__u64 t0;
+	int fd;
+
+	for (i = 0; i < rounds; i++) {
+		t0 = now_ns();
+		fd = alloc_buf(h, len);
+		if (fd < 0) {
+			fail("%s: allocating %llu bytes back to back: %s",
+			     h->name, len, strerror(-fd));
+			return false;
+		}
+		close(fd);
+		samples_add(t, now_ns() - t0);
+	}
+	return true;
+}
+
+/*
+ * The other extreme: alloc+free of @len bytes back to back on one heap,
+ * nothing in between, so that the background clearing has no time to
+ * catch up and allocations clear inline what it did not reach. Each
+ * series is paired with one on the same heap with clear_ahead off, which
+ * is what the heap cost before it cleared ahead: every allocation clears
+ * its buffer itself. Passes alternate which of the two goes first; both
+ * start from every heap idle. The ratio is the median of the ratios of
+ * the i-th samples of the two series of a pass (issue 14: continuous
+ * churn no worse than before, <= 1.0x).
+ */
+static void bench_tight(const struct heap *h, __u64 len)
+{
+	struct sample_set on = { 0 }, off = { 0 }, ratio = { 0 };
+	size_t i, pass, passes = smoke ? 1 : 3, rounds = smoke ? 3 : 21;
+	__u64 sum = 0, inline_bytes = 0;
+	struct heap_stats st0, st1;
+	bool ok = true;
+	int k;
+
+	for (pass = 0; ok && pass < passes; pass++) {
+		size_t first_on = on.n, first_off = off.n;
+
+		for (k = 0; ok && k < 2; k++) {
+			bool ahead = (k == 0) == !(pass & 1);
+
+			/* Every heap idle: only this heap's own clearing competes. */
+			wait_all_idle();
+			if (!ahead && !set_clear_ahead(h, false)) {
+				ok = false;
+				break;
+			}
+			if (read_stats(h->name, &st0) || !st0.have_cleared_inline) {
+				fail("%s: no cleared_inline in its stats", h->name);
+				ok = false;
+			}
+			if (ok)
+				ok = tight_series(h, len, rounds, ahead ? &on : &off);
+			if (!ahead && !set_clear_ahead(h, true))
+				ok = false;
+			if (ok && ahead && read_stats(h->name, &st1)) {
+				fail("%s: stats unreadable after back to back", h->name);
+				ok = false;
+			}
+			if (ok && ahead)
+				inline_bytes += st1.cleared_inline - st0.cleared_inline;
+		}
+		for (i = 0; ok && i < rounds; i++)
+			/* ratios as fixed point, x1000, to reuse the sample sets */
+			samples_add(&ratio, on.v[first_on + i] * 1000 /
+				    off.v[first_off + i]);
+	}
+	/*
+	 * The mean too: the throughput of a heap used back to back; and how
+	 * much of it the allocations cleared themselves.
+	 */
+	if (ok) {
+		__u64 med;
+
+		for (i = 0; i < on.n; i++)
+			sum += on.v[i];
+		med = samples_median(&on);
+		csv_add(&csv_tight, "%s,%llu,%zu,%llu,%llu,%llu,%.1f,%llu,%.3f",
+			h->csv_name, len, on.n, med, on.v[on.n - 1], sum / on.n,
+			100.0 * inline_bytes / (len * on.n),
+			samples_median(&off), samples_median(&ratio) / 1000.0);
+	}
+	free(on.v);
+	free(off.v);
+	free(ratio.v);
+}
+
+/* ---- the cost of the dmem cgroup charge ---- */
+
+#define CGROUP_DIR		"/sys/fs/cgroup"
+#define BENCH_CGROUP		"heaps-bench-dmem"
 
 static bool dmem_has_region(const char *name)
 {
@@ -925,7 +990,7 @@ static int dmem_block(struct point *pt, const char *procs)
 {
 	int i;
 
-	if (cg_write(procs, "0") || !heap_can_alloc(pt->h, pt->size))
+	if (write_file(procs, "0") || !heap_can_alloc(pt->h, pt->size))
 		return -1;
 	for (i = 0; i < DMEM_BLOCK; i++)
 		if (sample_alloc_free(pt))
@@ -960,7 +1025,7 @@ static int bench_dmem(struct heap *h, struct dmem_pass *res)
 
 	if (snprintf(val, sizeof(val), "dma_heap/%s %llu", h->name,
 		     16 * SZ_1M) >= (int)sizeof(val) ||
-	    cg_write(CGROUP_DIR "/" BENCH_CGROUP "/dmem.max", val)) {
+	    write_file(CGROUP_DIR "/" BENCH_CGROUP "/dmem.max", val)) {
 		fail("%s: cannot set dmem.max", h->name);
 		return -1;
 	}
@@ -974,7 +1039,7 @@ static int bench_dmem(struct heap *h, struct dmem_pass *res)
 		    dmem_block(second, root_first ? limited_procs : root_procs))
 			break;
 	}
-	cg_write(root_procs, "0");
+	write_file(root_procs, "0");
 	if (root.alloc_free.n == limited.alloc_free.n && root.alloc_free.n) {
 		double x = paired_ratio(&limited.alloc_free, &root.alloc_free);
 
@@ -1200,7 +1265,8 @@ int main(int argc, char **argv)
 	csv_add(&csv_frag, "heap,size,seed,ops,allocs,frees,failed,fill_pct,used,free,largest_alloc,largest_free_stats,ratio,churn_ns,base,clear_ahead");
 	csv_add(&csv_dmem, "heap,n,root_median_ns,limited_median_ns,x_root");
 	csv_add(&csv_idle, "heap,size,size_kind,n,median_ns,p99_ns,k4_median_ns,x_4k");
-	csv_add(&csv_tight, "heap,size,n,median_ns,p99_ns,mean_ns,inline_pct");
+	csv_add(&csv_tight, "heap,size,n,median_ns,p99_ns,mean_ns,inline_pct,"
+		"off_median_ns,x_off");
 
 	printf("heaps-bench%s: %d heaps, seed %llu\n", smoke ? " (smoke)" : "",
 	       nr_heaps, seed);

@@ -53,10 +53,16 @@
  *
  * The backlog counts pages from their free until they are clear, pages
  * being cleared included: when it reads 0, nothing freed holds data.
+ *
+ * Writing 0 to debugfs ``clear_ahead`` stops the worker: freed memory then
+ * stays dirty until an allocation clears it inline, which is what a heap
+ * without clear-ahead costs (to compare with, and to rule clear-ahead out
+ * when chasing a problem). Writing 1 starts it again.
  */
 
 #include <linux/bitmap.h>
 #include <linux/cleanup.h>
+#include <linux/debugfs.h>
 #include <linux/fault-inject.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
@@ -115,6 +121,8 @@ struct contig_clear_range {
  * @fail: fault injection, makes chunks of the worker fail as if they could
  *	not be mapped (debugfs ``fail_clear_ahead``)
  * @frozen: system sleep in progress: the worker must not run
+ * @ahead: clear in the background; when false (debugfs ``clear_ahead``),
+ *	freed memory stays dirty until a claim clears it
  * @worker: the heap's kthread worker
  * @work: the clearing work
  * @busy_lock: held by the worker while @busy is set
@@ -135,6 +143,7 @@ struct contig_clear {
 	unsigned long errors;
 	struct fault_attr fail;
 	bool frozen;
+	bool ahead;
 	struct kthread_worker *worker;
 	struct kthread_delayed_work work;
 	struct rt_mutex busy_lock;
@@ -262,7 +271,8 @@ static void contig_clear_work(struct kthread_work *work)
 		 */
 		rt_mutex_lock(&c->busy_lock);
 		scoped_guard(spinlock, &c->lock) {
-			if (c->frozen || !contig_clear_next_chunk(c, &start, &end))
+			if (c->frozen || !c->ahead ||
+			    !contig_clear_next_chunk(c, &start, &end))
 				goto out_unlock;
 			/* More to do: again later, after a chance to freeze. */
 			if (chunks == CONTIG_CLEAR_AHEAD_CHUNKS) {
@@ -313,7 +323,7 @@ static void contig_clear_kick(struct contig_clear *c)
 {
 	lockdep_assert_held(&c->lock);
 
-	if (!c->nr_dirty || c->frozen)
+	if (!c->nr_dirty || c->frozen || !c->ahead)
 		return;
 
 	if (c->nr_dirty >= CONTIG_CLEAR_KICK_PAGES)
@@ -392,7 +402,7 @@ int contig_clear_claim(struct contig_heap *ch, phys_addr_t phys, size_t size)
 	list_add(&claim.node, &c->claims);
 	if (claim.end - claim.start >= CONTIG_CLEAR_KICK_PAGES &&
 	    bitmap_weight_from(c->dirty, claim.start, claim.end) >=
-	    CONTIG_CLEAR_KICK_PAGES && !c->frozen)
+	    CONTIG_CLEAR_KICK_PAGES && !c->frozen && c->ahead)
 		kthread_mod_delayed_work(c->worker, &c->work, 0);
 
 	for (;;) {
@@ -473,9 +483,9 @@ EXPORT_SYMBOL_NS_GPL(contig_clear_hint_clean, "DMA_BUF_HEAP");
  * contig_clear_flush() - wait until the worker is done with the backlog
  * @ch: the heap, with clear-ahead
  *
- * Returns early during system sleep, and if the worker fails to clear a
- * chunk. Claims clearing inline meanwhile may still hold part of the
- * backlog.
+ * Returns early during system sleep, if the worker fails to clear a
+ * chunk, and at once if clearing ahead is off. Claims clearing inline
+ * meanwhile may still hold part of the backlog.
  *
  * Context: Process context. May sleep.
  */
@@ -489,7 +499,7 @@ void contig_clear_flush(struct contig_heap *ch)
 
 	for (;;) {
 		scoped_guard(spinlock, &c->lock) {
-			if (c->frozen || c->errors != errors ||
+			if (c->frozen || !c->ahead || c->errors != errors ||
 			    (!contig_clear_next_chunk(c, &start, &end) &&
 			     c->busy.start == c->busy.end))
 				return;
@@ -575,6 +585,7 @@ int contig_clear_init(struct contig_heap *ch)
 	}
 	spin_lock_init(&c->lock);
 	INIT_LIST_HEAD(&c->claims);
+	c->ahead = true;
 #ifdef CONFIG_FAULT_INJECTION
 	c->fail = (struct fault_attr)FAULT_ATTR_INITIALIZER;
 #endif
@@ -637,19 +648,70 @@ void contig_clear_destroy(struct contig_heap *ch)
 EXPORT_SYMBOL_IF_KUNIT(contig_clear_destroy);
 
 /**
+ * contig_clear_set_ahead() - start or stop clearing in the background
+ * @ch: the heap, with clear-ahead
+ * @on: false to leave all clearing to the allocations
+ *
+ * Stopping lets the worker finish the chunk it is clearing; the memory
+ * freed from then on stays dirty until an allocation clears it. Starting
+ * again starts the worker on the backlog.
+ *
+ * Context: Process context.
+ */
+void contig_clear_set_ahead(struct contig_heap *ch, bool on)
+{
+	struct contig_clear *c = ch->clear;
+
+	guard(spinlock)(&c->lock);
+	c->ahead = on;
+	contig_clear_kick(c);
+}
+EXPORT_SYMBOL_IF_KUNIT(contig_clear_set_ahead);
+
+static int contig_clear_ahead_get(void *data, u64 *val)
+{
+	struct contig_clear *c = ((struct contig_heap *)data)->clear;
+
+	guard(spinlock)(&c->lock);
+	*val = c->ahead;
+
+	return 0;
+}
+
+static int contig_clear_ahead_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+
+	contig_clear_set_ahead(data, val);
+
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(contig_clear_ahead_fops, contig_clear_ahead_get,
+			 contig_clear_ahead_set, "%llu\n");
+
+/**
  * contig_clear_debugfs_add() - add the clear-ahead debugfs files of a heap
  * @ch: the heap; nothing is added without clear-ahead
  *
- * With CONFIG_FAULT_INJECTION_DEBUG_FS, ``fail_clear_ahead`` in the heap's
- * directory holds the attributes of Documentation/fault-injection/: a
- * chunk the fault fires for fails as if it could not be mapped. The worker
- * then stops until the next free and allocations clear the chunk inline.
+ * ``clear_ahead`` in the heap's directory reads 1 while the worker clears
+ * in the background; 0 stops it (see contig_clear_set_ahead()).
+ *
+ * With CONFIG_FAULT_INJECTION_DEBUG_FS, ``fail_clear_ahead`` holds the
+ * attributes of Documentation/fault-injection/: a chunk the fault fires
+ * for fails as if it could not be mapped. The worker then stops until the
+ * next free and allocations clear the chunk inline.
  */
 void contig_clear_debugfs_add(struct contig_heap *ch)
 {
-	if (ch->clear)
-		fault_create_debugfs_attr("fail_clear_ahead", ch->debugfs,
-					  &ch->clear->fail);
+	if (!ch->clear)
+		return;
+
+	debugfs_create_file_unsafe("clear_ahead", 0600, ch->debugfs, ch,
+				   &contig_clear_ahead_fops);
+	fault_create_debugfs_attr("fail_clear_ahead", ch->debugfs,
+				  &ch->clear->fail);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)

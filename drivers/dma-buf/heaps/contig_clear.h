@@ -19,6 +19,7 @@ int contig_clear_claim(struct contig_heap *ch, phys_addr_t phys, size_t size);
 bool contig_clear_hint_clean(struct contig_heap *ch, unsigned long first,
 			     unsigned long nr);
 void contig_clear_flush(struct contig_heap *ch);
+void contig_clear_set_ahead(struct contig_heap *ch, bool on);
 void contig_clear_stats_show(struct seq_file *s, struct contig_heap *ch);
 void contig_clear_debugfs_add(struct contig_heap *ch);
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -264,6 +264,51 @@ static void clear_test_worker_fails(struct kunit *test)
 }
 #endif
 
+/*
+ * With clearing ahead off, freed memory holds its data until a claim
+ * clears it, and only the claimed range; switched on again, the worker
+ * clears the rest and leaves the claimed buffer alone.
+ */
+static void clear_test_ahead_off(struct kunit *test)
+{
+	struct clear_test *t = clear_test_heap(test);
+	size_t len = NR_SLOTS * SLOT_PAGES * PAGE_SIZE;
+	unsigned long page, clean;
+
+	contig_clear_flush(&t->ch);
+	contig_clear_set_ahead(&t->ch, false);
+
+	clear_test_fill(t, 0, NR_SLOTS, 0x3c);
+	contig_clear_freed(&t->ch, clear_test_phys(t, 0), len);
+	/* Returns at once; time enough for a worker that should not run. */
+	contig_clear_flush(&t->ch);
+	msleep(100);
+	for (page = 0, clean = 0; page < TEST_PAGES; page++)
+		clean += contig_clear_hint_clean(&t->ch, page, 1);
+	KUNIT_EXPECT_EQ(test, clean, 0UL);
+	KUNIT_EXPECT_NULL(test, memchr_inv(clear_test_addr(t, 0), 0x3c, len));
+
+	set_bit(0, t->used);
+	KUNIT_ASSERT_EQ(test, contig_clear_claim(&t->ch, clear_test_phys(t, 0),
+						 SLOT_PAGES * PAGE_SIZE), 0);
+	KUNIT_EXPECT_TRUE(test, clear_test_zero(t, 0, 1));
+	KUNIT_EXPECT_NULL(test, memchr_inv(clear_test_addr(t, 1), 0x3c,
+					   len - SLOT_PAGES * PAGE_SIZE));
+
+	memset(clear_test_addr(t, 0), 0x5a, SLOT_PAGES * PAGE_SIZE);
+	contig_clear_set_ahead(&t->ch, true);
+	contig_clear_flush(&t->ch);
+	KUNIT_EXPECT_TRUE(test, clear_test_zero(t, 1, NR_SLOTS - 1));
+	KUNIT_EXPECT_NULL(test, memchr_inv(clear_test_addr(t, 0), 0x5a,
+					   SLOT_PAGES * PAGE_SIZE));
+
+	contig_clear_freed(&t->ch, clear_test_phys(t, 0), SLOT_PAGES * PAGE_SIZE);
+	clear_bit(0, t->used);
+	contig_clear_flush(&t->ch);
+	KUNIT_EXPECT_TRUE(test, contig_clear_hint_clean(&t->ch, 0, TEST_PAGES));
+	KUNIT_EXPECT_TRUE(test, clear_test_zero(t, 0, NR_SLOTS));
+}
+
 /* Take @nr free slots from @first, all or none. */
 static bool clear_test_take(struct clear_test *t, unsigned long first,
 			    unsigned long nr)
@@ -371,6 +416,7 @@ static struct kunit_case clear_test_cases[] = {
 	KUNIT_CASE(clear_test_claim_inline),
 	KUNIT_CASE(clear_test_claim_helped),
 	KUNIT_CASE(clear_test_worker_fails),
+	KUNIT_CASE(clear_test_ahead_off),
 	KUNIT_CASE(clear_test_race),
 	{}
 };
