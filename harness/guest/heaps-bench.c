@@ -799,7 +799,7 @@ static __u64 idle_alloc_free(const struct heap *h, __u64 len)
  */
 static void bench_idle(const struct heap *h, __u64 len, bool is_largest)
 {
-	struct sample_set big = { 0 }, small = { 0 }, ratio = { 0 };
+	struct sample_set big = { 0 }, small = { 0 };
 	size_t round, rounds = smoke ? 3 : 21;
 	__u64 tb, ts;
 
@@ -812,20 +812,18 @@ static void bench_idle(const struct heap *h, __u64 len, bool is_largest)
 			break;
 		samples_add(&big, tb);
 		samples_add(&small, ts);
-		/* ratios as fixed point, x1000, to reuse the sample sets */
-		samples_add(&ratio, tb * 1000 / ts);
 	}
 	if (big.n == rounds) {
+		/* before samples_median() sorts the sets */
+		double x = paired_ratio(&big, &small);
 		__u64 med = samples_median(&big);
 
 		csv_add(&csv_idle, "%s,%llu,%s,%zu,%llu,%llu,%llu,%.3f",
 			h->csv_name, len, is_largest ? "largest" : "fixed",
-			big.n, med, big.v[big.n - 1], samples_median(&small),
-			samples_median(&ratio) / 1000.0);
+			big.n, med, big.v[big.n - 1], samples_median(&small), x);
 	}
 	free(big.v);
 	free(small.v);
-	free(ratio.v);
 }
 
 /* Write @val to the file @path: 0 or -errno. */
@@ -888,13 +886,14 @@ static bool tight_series(const struct heap *h, __u64 len, size_t rounds,
  * series is paired with one on the same heap with clear_ahead off, which
  * is what the heap cost before it cleared ahead: every allocation clears
  * its buffer itself. Passes alternate which of the two goes first; both
- * start from every heap idle. The ratio is the median of the ratios of
- * the i-th samples of the two series of a pass (issue 14: continuous
- * churn no worse than before, <= 1.0x).
+ * start from every heap idle. The ratio is paired_ratio() of the two
+ * sets: every pass adds @rounds samples to each, so the i-th samples of
+ * the two series of a pass are paired (issue 14: continuous churn no
+ * worse than before, <= 1.0x).
  */
 static void bench_tight(const struct heap *h, __u64 len)
 {
-	struct sample_set on = { 0 }, off = { 0 }, ratio = { 0 };
+	struct sample_set on = { 0 }, off = { 0 };
 	size_t i, pass, passes = smoke ? 1 : 3, rounds = smoke ? 3 : 21;
 	__u64 sum = 0, inline_bytes = 0;
 	struct heap_stats st0, st1;
@@ -902,8 +901,6 @@ static void bench_tight(const struct heap *h, __u64 len)
 	int k;
 
 	for (pass = 0; ok && pass < passes; pass++) {
-		size_t first_on = on.n, first_off = off.n;
-
 		for (k = 0; ok && k < 2; k++) {
 			bool ahead = (k == 0) == !(pass & 1);
 
@@ -928,16 +925,14 @@ static void bench_tight(const struct heap *h, __u64 len)
 			if (ok && ahead)
 				inline_bytes += st1.cleared_inline - st0.cleared_inline;
 		}
-		for (i = 0; ok && i < rounds; i++)
-			/* ratios as fixed point, x1000, to reuse the sample sets */
-			samples_add(&ratio, on.v[first_on + i] * 1000 /
-				    off.v[first_off + i]);
 	}
 	/*
 	 * The mean too: the throughput of a heap used back to back; and how
 	 * much of it the allocations cleared themselves.
 	 */
 	if (ok) {
+		/* before samples_median() sorts the sets */
+		double x = paired_ratio(&on, &off);
 		__u64 med;
 
 		for (i = 0; i < on.n; i++)
@@ -946,11 +941,10 @@ static void bench_tight(const struct heap *h, __u64 len)
 		csv_add(&csv_tight, "%s,%llu,%zu,%llu,%llu,%llu,%.1f,%llu,%.3f",
 			h->csv_name, len, on.n, med, on.v[on.n - 1], sum / on.n,
 			100.0 * inline_bytes / (len * on.n),
-			samples_median(&off), samples_median(&ratio) / 1000.0);
+			samples_median(&off), x);
 	}
 	free(on.v);
 	free(off.v);
-	free(ratio.v);
 }
 
 /* ---- the cost of the dmem cgroup charge ---- */
